@@ -1,0 +1,48 @@
+import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { z } from 'zod';
+import type { AuthConfig } from '../config.ts';
+import { UnauthenticatedError } from '../errors.ts';
+import type { Principal } from './principal.ts';
+
+/** Verifies a bearer token (HS256 shared secret, or RS256/ES256 through a JWKS) into a Principal. */
+export type TokenVerifier = (token: string) => Promise<Principal>;
+
+const claimsSchema = z.object({
+  sub: z.string().min(1).max(255),
+  org_id: z.string().min(1).max(255),
+  projects: z.array(z.string().min(1).max(255)).max(1000),
+});
+
+export function createTokenVerifier(config: AuthConfig): TokenVerifier {
+  const key: Uint8Array | JWTVerifyGetKey = config.jwksUrl
+    ? createRemoteJWKSet(new URL(config.jwksUrl))
+    : new TextEncoder().encode(config.jwtSecret);
+  const algorithms = config.jwksUrl ? ['RS256', 'ES256'] : ['HS256'];
+
+  return async (token) => {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, key as Uint8Array, {
+        algorithms,
+        issuer: config.issuer,
+        audience: config.audience,
+        requiredClaims: ['exp', 'sub'],
+      }));
+    } catch (error) {
+      throw new UnauthenticatedError(describeFailure(error));
+    }
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) {
+      throw new UnauthenticatedError('The token lacks valid sub, org_id and projects claims');
+    }
+    return { userId: claims.data.sub, organizationId: claims.data.org_id, projects: claims.data.projects };
+  };
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'The token has expired';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'The token signature is invalid';
+  if (error instanceof errors.JWTClaimValidationFailed) return `The token's ${error.claim} claim is not valid`;
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'The token is signed with an algorithm that is not accepted';
+  return 'The token is malformed or cannot be verified';
+}

@@ -1,0 +1,106 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { loadOrCreateLocalSecrets } from './secrets/local-secrets.ts';
+
+/** Every environment variable the gateway reads, parsed once. Nothing else touches process.env. */
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  DATA_DIR: z.string().default('./.data'),
+  DATABASE_URL: optionalText.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  AUTH_JWT_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  AUTH_JWKS_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  AUTH_ISSUER: optionalText,
+  AUTH_AUDIENCE: optionalText,
+  SECRETS_KEY: optionalText,
+  SECRETS_OLD_KEYS: optionalText,
+  GRAPHQL_INTROSPECTION: booleanFromEnv.default(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type DatabaseConfig =
+  | { kind: 'pglite'; dataDir: string }
+  | { kind: 'postgres'; url: string; poolSize: number };
+
+export interface AuthConfig {
+  jwtSecret: string | undefined;
+  jwksUrl: string | undefined;
+  issuer: string | undefined;
+  audience: string | undefined;
+}
+
+export interface SecretsConfig {
+  /** base64 of a 32-byte key: the one new secrets are encrypted with */
+  currentKey: string;
+  /** base64 keys that can still decrypt what they once encrypted */
+  oldKeys: string[];
+}
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  server: { host: string; port: number };
+  dataDir: string;
+  database: DatabaseConfig;
+  auth: AuthConfig;
+  secrets: SecretsConfig;
+  graphql: { introspection: boolean };
+  log: { level: string };
+  /** names of the secrets that were generated into dataDir because the environment lacked them */
+  generatedSecrets: string[];
+}
+
+export class ConfigError extends Error {}
+
+export async function loadConfig(env: NodeJS.ProcessEnv): Promise<Config> {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid environment: ${problems.join('; ')}`);
+  }
+  const vars = parsed.data;
+  const dataDir = path.resolve(vars.DATA_DIR);
+
+  let jwtSecret = vars.AUTH_JWT_SECRET;
+  let secretsKey = vars.SECRETS_KEY;
+  const generatedSecrets: string[] = [];
+  const needsJwtSecret = !jwtSecret && !vars.AUTH_JWKS_URL;
+  if (needsJwtSecret || !secretsKey) {
+    if (vars.NODE_ENV === 'production') {
+      const missing = [needsJwtSecret && 'AUTH_JWT_SECRET (or AUTH_JWKS_URL)', !secretsKey && 'SECRETS_KEY'];
+      throw new ConfigError(`In production these must be set: ${missing.filter(Boolean).join(', ')}`);
+    }
+    const local = await loadOrCreateLocalSecrets(dataDir);
+    if (needsJwtSecret) jwtSecret = local.secrets.AUTH_JWT_SECRET;
+    if (!secretsKey) secretsKey = local.secrets.SECRETS_KEY;
+    generatedSecrets.push(...local.created);
+  }
+
+  return {
+    env: vars.NODE_ENV,
+    server: { host: vars.HOST, port: vars.PORT },
+    dataDir,
+    database: vars.DATABASE_URL
+      ? { kind: 'postgres', url: vars.DATABASE_URL, poolSize: vars.DATABASE_POOL_SIZE }
+      : { kind: 'pglite', dataDir: path.join(dataDir, 'pgdata') },
+    auth: { jwtSecret, jwksUrl: vars.AUTH_JWKS_URL, issuer: vars.AUTH_ISSUER, audience: vars.AUTH_AUDIENCE },
+    secrets: {
+      currentKey: secretsKey as string,
+      oldKeys: (vars.SECRETS_OLD_KEYS ?? '').split(',').map((key) => key.trim()).filter(Boolean),
+    },
+    graphql: { introspection: vars.GRAPHQL_INTROSPECTION },
+    log: { level: vars.LOG_LEVEL },
+    generatedSecrets,
+  };
+}

@@ -1,0 +1,211 @@
+import { type Expression, type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
+import type { Tenant } from '../auth/principal.ts';
+import type { Database, ModelRecord, NewModelRow } from '../db/tables.ts';
+import type { CursorPosition } from './model.cursor.ts';
+import type { ModelFilter } from './model.list-input.ts';
+import type { OrderDirection, OrderField, OrderTerm } from './model.order.ts';
+
+/** Kysely queries over `models`. Every one is scoped by (organization_id, project_id). */
+type Db = Kysely<Database>;
+
+const MODEL_COLUMNS = [
+  'id',
+  'organization_id',
+  'project_id',
+  'resource_uri',
+  'name',
+  'litellm_model',
+  'status',
+  'status_message',
+  'owner_id',
+  'created_by',
+  'updated_by',
+  'created_at',
+  'updated_at',
+  'description',
+  'tags',
+  'provider',
+  'api_base',
+  'api_version',
+  'mode',
+  'max_input_tokens',
+  'max_output_tokens',
+  'rpm',
+  'tpm',
+  'default_temperature',
+  'default_max_tokens',
+  'timeout',
+  'credential_keys',
+] as const satisfies ReadonlyArray<keyof ModelRecord>;
+
+/** Inserts unless the resource URI is taken in the project; then returns undefined. */
+export async function insertModel(db: Db, row: NewModelRow): Promise<ModelRecord | undefined> {
+  return db
+    .insertInto('models')
+    .values(row)
+    .onConflict((conflict) => conflict.columns(['organization_id', 'project_id', 'resource_uri']).doNothing())
+    .returning(MODEL_COLUMNS)
+    .executeTakeFirst();
+}
+
+export async function findModelById(db: Db, tenant: Tenant, id: string): Promise<ModelRecord | undefined> {
+  return db
+    .selectFrom('models')
+    .select(MODEL_COLUMNS)
+    .where('organization_id', '=', tenant.organizationId)
+    .where('project_id', '=', tenant.projectId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function findModelByResourceUri(
+  db: Db,
+  tenant: Tenant,
+  resourceUri: string,
+): Promise<ModelRecord | undefined> {
+  return db
+    .selectFrom('models')
+    .select(MODEL_COLUMNS)
+    .where('organization_id', '=', tenant.organizationId)
+    .where('project_id', '=', tenant.projectId)
+    .where('resource_uri', '=', resourceUri)
+    .executeTakeFirst();
+}
+
+/** Resource URIs of the project that start with `prefix` (which holds only [a-z0-9-]). */
+export async function findResourceUrisStartingWith(db: Db, tenant: Tenant, prefix: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('models')
+    .select('resource_uri')
+    .where('organization_id', '=', tenant.organizationId)
+    .where('project_id', '=', tenant.projectId)
+    .where('resource_uri', 'like', `${prefix}%`)
+    .execute();
+  return rows.map((row) => row.resource_uri);
+}
+
+export interface PageQuery {
+  filter: ModelFilter;
+  order: readonly OrderTerm[];
+  after: CursorPosition | null;
+  before: CursorPosition | null;
+  limit: number;
+  /** read from the end of the order backwards (for `last`); rows come back in that reversed order */
+  fromEnd: boolean;
+}
+
+export async function findModelPage(db: Db, tenant: Tenant, query: PageQuery): Promise<ModelRecord[]> {
+  const keys = sortKeys(query.order);
+  const travel = query.fromEnd ? keys.map((key) => ({ ...key, direction: flip(key.direction) })) : keys;
+  const conditions = [...tenantAndFilter(tenant, query.filter)];
+  if (query.after) conditions.push(keysetCondition(keys, query.after, 'after'));
+  if (query.before) conditions.push(keysetCondition(keys, query.before, 'before'));
+
+  const orderBy = sql.join(travel.map((key) => sql`${key.expression} ${sql.raw(key.direction)}`));
+  return db
+    .selectFrom('models')
+    .select(MODEL_COLUMNS)
+    .where(and(conditions))
+    .orderBy(sql`${orderBy}`)
+    .limit(query.limit)
+    .execute();
+}
+
+/** Whether any row of the filtered list lies strictly on `side` of `position`. */
+export async function existsBeyond(
+  db: Db,
+  tenant: Tenant,
+  filter: ModelFilter,
+  order: readonly OrderTerm[],
+  position: CursorPosition,
+  side: 'after' | 'before',
+): Promise<boolean> {
+  const conditions = [...tenantAndFilter(tenant, filter), keysetCondition(sortKeys(order), position, side)];
+  const row = await db.selectFrom('models').select(sql`1`.as('one')).where(and(conditions)).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function countModels(db: Db, tenant: Tenant, filter: ModelFilter): Promise<number> {
+  const row = await db
+    .selectFrom('models')
+    .select(sql<number>`count(*)::int`.as('count'))
+    .where(and(tenantAndFilter(tenant, filter)))
+    .executeTakeFirstOrThrow();
+  return row.count;
+}
+
+function tenantAndFilter(tenant: Tenant, filter: ModelFilter): RawBuilder<SqlBool>[] {
+  const conditions = [sql<SqlBool>`organization_id = ${tenant.organizationId}`, sql<SqlBool>`project_id = ${tenant.projectId}`];
+  if (filter.search) {
+    const pattern = `%${escapeLike(filter.search)}%`;
+    conditions.push(sql`(name ilike ${pattern} or description ilike ${pattern})`);
+  }
+  if (filter.status) conditions.push(sql`status in (${sql.join(filter.status)})`);
+  if (filter.mode) conditions.push(sql`mode in (${sql.join(filter.mode)})`);
+  if (filter.provider) conditions.push(sql`provider in (${sql.join(filter.provider)})`);
+  if (filter.tags) conditions.push(sql`tags @> ${filter.tags}::text[]`);
+  if (filter.createdBy) conditions.push(sql`created_by = ${filter.createdBy}`);
+  return conditions;
+}
+
+/** ILIKE treats % and _ as wildcards and \ as the escape: a search is always literal text. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
+
+interface SortKey {
+  expression: RawBuilder<unknown>;
+  direction: OrderDirection;
+  /** turns a cursor value back into a typed SQL parameter */
+  param(value: string): RawBuilder<unknown>;
+}
+
+const text = (value: string) => sql`${value}::text`;
+const timestamp = (value: string) => sql`${value}::timestamptz`;
+
+// Must agree with `sortValue` in model.cursor.ts and with the order indexes of the migrations.
+const SORT_EXPRESSIONS: Record<OrderField, Omit<SortKey, 'direction'>> = {
+  NAME: { expression: sql`name`, param: text },
+  CREATED_AT: { expression: sql`created_at`, param: timestamp },
+  UPDATED_AT: { expression: sql`updated_at`, param: timestamp },
+  RESOURCE_URI: { expression: sql`resource_uri`, param: text },
+  PROVIDER: { expression: sql`coalesce(provider, '')`, param: text },
+  STATUS: { expression: sql`status`, param: text },
+};
+
+const ID_KEY = { expression: sql`id`, param: (value: string) => sql`${value}::uuid` };
+
+function sortKeys(order: readonly OrderTerm[]): SortKey[] {
+  const keys = order.map((term) => ({ ...SORT_EXPRESSIONS[term.field], direction: term.direction }));
+  const last = order[order.length - 1];
+  // The resource URI is unique in a project, so an order containing it is total already.
+  if (order.some((term) => term.field === 'RESOURCE_URI') || !last) return keys;
+  return [...keys, { ...ID_KEY, direction: last.direction }];
+}
+
+/** Rows strictly after/before `position` in the order the keys define. */
+function keysetCondition(keys: SortKey[], position: CursorPosition, side: 'after' | 'before'): RawBuilder<SqlBool> {
+  const values = [...position.values, position.id].slice(0, keys.length);
+  const params = keys.map((key, index) => key.param(values[index] as string));
+  const comparison = (direction: OrderDirection) => ((direction === 'ASC') === (side === 'after') ? '>' : '<');
+
+  const firstDirection = keys[0]?.direction;
+  if (keys.every((key) => key.direction === firstDirection) && firstDirection) {
+    // A row comparison, which PostgreSQL can seek to through the composite index.
+    const columns = sql.join(keys.map((key) => key.expression));
+    return sql`(${columns}) ${sql.raw(comparison(firstDirection))} (${sql.join(params)})`;
+  }
+  const alternatives = keys.map((key, index) => {
+    const equalBefore = keys.slice(0, index).map((previous, j) => sql`${previous.expression} = ${params[j]}`);
+    return and([...equalBefore, sql`${key.expression} ${sql.raw(comparison(key.direction))} ${params[index]}`]);
+  });
+  return sql`(${sql.join(alternatives.map((alternative) => sql`(${alternative})`), sql` or `)})`;
+}
+
+function and(conditions: Expression<unknown>[]): RawBuilder<SqlBool> {
+  return sql<SqlBool>`${sql.join(conditions, sql` and `)}`;
+}
+
+function flip(direction: OrderDirection): OrderDirection {
+  return direction === 'ASC' ? 'DESC' : 'ASC';
+}

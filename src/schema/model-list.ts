@@ -1,0 +1,56 @@
+import type { ListModelsArgs } from '../models/model.list-input.ts';
+import { listModelsArgsSchema, MAX_PAGE_SIZE } from '../models/model.list-input.ts';
+import type { ModelPage } from '../models/model.service.ts';
+import { builder } from '../builder.ts';
+import { requireAuth } from '../context.ts';
+import { ModelModeEnum, ModelOrderFieldEnum, ModelStatusEnum, OrderDirectionEnum } from './enums.ts';
+import { ModelRef } from './model.ts';
+
+const ModelFilterInput = builder.inputType('ModelFilter', {
+  description: 'Every given condition must hold.',
+  fields: (t) => ({
+    search: t.string({ description: 'Case-insensitive substring of the name or the description.' }),
+    status: t.field({ type: [ModelStatusEnum], description: 'Any of these statuses.' }),
+    mode: t.field({ type: [ModelModeEnum], description: 'Any of these modes.' }),
+    tags: t.stringList({ description: 'Has all of these tags.' }),
+    provider: t.stringList({ description: 'Any of these providers.' }),
+    createdBy: t.string({ description: 'Created by this user, e.g. "user:alice".' }),
+  }),
+});
+
+const ModelOrderInput = builder.inputType('ModelOrder', {
+  fields: (t) => ({
+    field: t.field({ type: ModelOrderFieldEnum, required: true }),
+    direction: t.field({ type: OrderDirectionEnum, required: true, defaultValue: 'ASC' }),
+  }),
+});
+
+builder.queryField('models', (t) =>
+  t.connection(
+    {
+      type: ModelRef,
+      description: `Models of the current project. Pages hold 20 models unless first/last (1..${MAX_PAGE_SIZE}) say otherwise; the default order is CREATED_AT DESC.`,
+      authScopes: { tenant: true },
+      args: {
+        filter: t.arg({ type: ModelFilterInput }),
+        orderBy: t.arg({ type: [ModelOrderInput] }),
+      },
+      validate: { schema: listModelsArgsSchema },
+      resolve: async (_root, args, context) => {
+        const page = await context.models.listModels(requireAuth(context).tenant, args as unknown as ListModelsArgs);
+        // pageInfo's costly booleans are functions; GraphQL's default resolver calls them when selected.
+        return page as unknown as Omit<ModelPage, 'pageInfo'> & { pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null } };
+      },
+    },
+    {
+      name: 'ModelConnection',
+      fields: (connection) => ({
+        totalCount: connection.int({
+          description: 'How many models match the filter, over all pages.',
+          resolve: (parent) => (parent as unknown as ModelPage).totalCount(),
+        }),
+      }),
+    },
+    { name: 'ModelEdge' },
+  ),
+);

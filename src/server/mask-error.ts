@@ -1,0 +1,57 @@
+import { GraphQLError } from 'graphql';
+import type { Logger } from 'pino';
+import { AppError } from '../errors.ts';
+
+/**
+ * What a client sees of an error. AppErrors become GraphQL errors with their code (and, for
+ * input problems, every failing path); GraphQL's own errors keep their message; anything else is
+ * logged and replaced by a bare INTERNAL_SERVER_ERROR, so no stack, SQL or secret leaks out.
+ */
+export function createErrorMasker(logger: Logger) {
+  return (error: unknown, message: string): Error => {
+    const graphQLError = error instanceof GraphQLError ? error : undefined;
+    const cause = innermostCause(error);
+
+    if (cause instanceof AppError) {
+      return new GraphQLError(cause.message, {
+        nodes: graphQLError?.nodes,
+        path: graphQLError?.path,
+        extensions: {
+          code: cause.code,
+          ...('issues' in cause ? { issues: cause.issues } : {}),
+          ...(cause.httpStatus ? { http: httpExtension(cause.httpStatus) } : {}),
+        },
+      });
+    }
+    if (graphQLError && isGraphQLError(cause)) {
+      // Produced by GraphQL itself: a parse, validation or variable coercion problem.
+      if (graphQLError.extensions.code) return graphQLError;
+      return new GraphQLError(graphQLError.message, {
+        nodes: graphQLError.nodes,
+        path: graphQLError.path,
+        extensions: { ...graphQLError.extensions, code: 'BAD_USER_INPUT' },
+      });
+    }
+    logger.error({ err: cause, path: graphQLError?.path }, 'unexpected error while executing a request');
+    return new GraphQLError(message, { path: graphQLError?.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  };
+}
+
+function innermostCause(error: unknown): unknown {
+  let current = error;
+  while (isWrapper(current)) current = current.originalError;
+  return current;
+}
+
+function isGraphQLError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'GraphQLError';
+}
+
+/** A GraphQLError that wraps another error (duck-typed: it may come from another copy of graphql). */
+function isWrapper(error: unknown): error is { originalError: unknown } {
+  return isGraphQLError(error) && (error as { originalError?: unknown }).originalError != null;
+}
+
+function httpExtension(status: number) {
+  return status === 401 ? { status, headers: { 'WWW-Authenticate': 'Bearer' } } : { status };
+}
