@@ -209,3 +209,44 @@ function and(conditions: Expression<unknown>[]): RawBuilder<SqlBool> {
 function flip(direction: OrderDirection): OrderDirection {
   return direction === 'ASC' ? 'DESC' : 'ASC';
 }
+
+// Secret rotation works across every tenant, by primary key: an operator's job, not a request's.
+
+export interface SealedCredentialsRow {
+  id: string;
+  organization_id: string;
+  project_id: string;
+  credentials_key_id: string;
+  credentials_nonce: Buffer;
+  credentials_ciphertext: Buffer;
+}
+
+export async function findCredentialsNotSealedWith(
+  db: Db,
+  keyId: string,
+  afterId: string | null,
+  limit: number,
+): Promise<SealedCredentialsRow[]> {
+  let query = db
+    .selectFrom('models')
+    .select(['id', 'organization_id', 'project_id', 'credentials_key_id', 'credentials_nonce', 'credentials_ciphertext'])
+    .where('credentials_key_id', '<>', keyId);
+  if (afterId) query = query.where('id', '>', afterId);
+  return query.orderBy('id').limit(limit).execute();
+}
+
+/** Replaces the sealed credentials unless someone else re-sealed them since they were read. */
+export async function replaceSealedCredentials(
+  db: Db,
+  id: string,
+  expectedKeyId: string,
+  sealed: { keyId: string; nonce: Buffer; ciphertext: Buffer },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('models')
+    .set({ credentials_key_id: sealed.keyId, credentials_nonce: sealed.nonce, credentials_ciphertext: sealed.ciphertext })
+    .where('id', '=', id)
+    .where('credentials_key_id', '=', expectedKeyId)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
