@@ -52,6 +52,8 @@ export interface TestApp {
 export interface TestAppOptions {
   env?: Record<string, string>;
   clock?: { now(): Date };
+  /** called with the SQL and parameters of every statement the app runs */
+  onQuery?: (sql: string, parameters: readonly unknown[]) => void;
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -68,7 +70,13 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
 
   const logs: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
-  const db = createDatabase(config.database);
+  const onQuery = options.onQuery;
+  const db = createDatabase(
+    config.database,
+    onQuery
+      ? { log: (event) => void (event.level === 'query' && onQuery(event.query.sql, event.query.parameters)) }
+      : {},
+  );
   await migrateToLatest(db);
   const app = createApp({ config, db, logger, ...(options.clock ? { clock: options.clock } : {}) });
   const secret = config.auth.jwtSecret as string;
