@@ -1,0 +1,74 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+let dataDir: string;
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'gateway-config-'));
+});
+afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+const KEY = Buffer.alloc(32, 7).toString('base64');
+const JWT_SECRET = 'x'.repeat(32);
+
+describe('configuration from the environment', () => {
+  it('defaults to port 4000 and the embedded database in the data directory', async () => {
+    const config = await loadConfig({ DATA_DIR: dataDir, SECRETS_KEY: KEY, AUTH_JWT_SECRET: JWT_SECRET });
+    expect(config.server).toEqual({ host: '0.0.0.0', port: 4000 });
+    expect(config.database).toEqual({ kind: 'pglite', dataDir: path.join(dataDir, 'pgdata') });
+    expect(config.graphql.introspection).toBe(true);
+    expect(config.generatedSecrets).toEqual([]);
+  });
+
+  it('switches to PostgreSQL with DATABASE_URL and a configurable pool size', async () => {
+    const config = await loadConfig({
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      DATABASE_POOL_SIZE: '25',
+      SECRETS_KEY: KEY,
+      AUTH_JWT_SECRET: JWT_SECRET,
+    });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/test', poolSize: 25 });
+  });
+
+  it('generates missing secrets once in development and reuses them afterwards', async () => {
+    const first = await loadConfig({ DATA_DIR: dataDir });
+    expect(first.generatedSecrets.sort()).toEqual(['AUTH_JWT_SECRET', 'SECRETS_KEY']);
+    const second = await loadConfig({ DATA_DIR: dataDir });
+    expect(second.generatedSecrets).toEqual([]);
+    expect(second.secrets.currentKey).toBe(first.secrets.currentKey);
+    expect(second.auth.jwtSecret).toBe(first.auth.jwtSecret);
+  });
+
+  it('refuses to start in production without explicit secrets', async () => {
+    await expect(loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir })).rejects.toThrow(/SECRETS_KEY/);
+    await expect(loadConfig({ NODE_ENV: 'production', SECRETS_KEY: KEY })).rejects.toThrow(/AUTH_JWT_SECRET/);
+    const withJwks = await loadConfig({
+      NODE_ENV: 'production',
+      SECRETS_KEY: KEY,
+      AUTH_JWKS_URL: 'https://id.example.test/.well-known/jwks.json',
+    });
+    expect(withJwks.auth.jwtSecret).toBeUndefined();
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://localhost/db'],
+    ['DATABASE_POOL_SIZE', '0'],
+    ['AUTH_JWT_SECRET', 'too-short'],
+    ['GRAPHQL_INTROSPECTION', 'maybe'],
+    ['LOG_LEVEL', 'loud'],
+  ])('names %s when its value %j is invalid', async (name, value) => {
+    const attempt = loadConfig({ SECRETS_KEY: KEY, AUTH_JWT_SECRET: JWT_SECRET, DATA_DIR: dataDir, [name]: value });
+    await expect(attempt).rejects.toBeInstanceOf(ConfigError);
+    await expect(attempt).rejects.toThrow(name);
+  });
+
+  it('reads old keys as a comma-separated list', async () => {
+    const other = Buffer.alloc(32, 9).toString('base64');
+    const config = await loadConfig({ SECRETS_KEY: KEY, SECRETS_OLD_KEYS: ` ${other}, ,${KEY}`, AUTH_JWT_SECRET: JWT_SECRET });
+    expect(config.secrets.oldKeys).toEqual([other, KEY]);
+  });
+});
