@@ -1,17 +1,15 @@
 import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { z } from 'zod';
 import type { AuthConfig } from '../config.ts';
+import { storableString } from '../storable-text.ts';
 import { UnauthenticatedError } from '../errors.ts';
 import type { Principal } from './principal.ts';
 
 /** Verifies a bearer token (HS256 shared secret, or RS256/ES256 through a JWKS) into a Principal. */
 export type TokenVerifier = (token: string) => Promise<Principal>;
 
-const claimsSchema = z.object({
-  sub: z.string().min(1).max(255),
-  org_id: z.string().min(1).max(255),
-  projects: z.array(z.string().min(1).max(255)).max(1000),
-});
+const claim = storableString().min(1).max(255);
+const claimsSchema = z.object({ sub: claim, org_id: claim, projects: z.array(claim).max(1000) });
 
 export function createTokenVerifier(config: AuthConfig): TokenVerifier {
   const key: Uint8Array | JWTVerifyGetKey = config.jwksUrl

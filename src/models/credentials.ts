@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STORABLE_TEXT_MESSAGE } from '../storable-text.ts';
 
 /**
  * Provider credentials: a non-empty object whose values are strings or nested objects of strings.
@@ -43,7 +44,12 @@ function checkObject(object: Record<string, unknown>, path: string[], depth: num
   for (const [key, child] of entries) {
     const childPath = [...path, key];
     if (key.trim() === '') return { path, message: 'keys must not be blank' };
-    if (typeof child === 'string') continue;
+    // Sealed as UTF-8: an unpaired surrogate would not come back as it was sent.
+    if (!key.isWellFormed()) return { path, message: `a key ${STORABLE_TEXT_MESSAGE}` };
+    if (typeof child === 'string') {
+      if (!child.isWellFormed()) return { path: childPath, message: STORABLE_TEXT_MESSAGE };
+      continue;
+    }
     if (!isPlainObject(child)) return { path: childPath, message: 'must be a string or an object of strings' };
     if (depth >= MAX_DEPTH) return { path: childPath, message: `nesting deeper than ${MAX_DEPTH} levels` };
     const problem = checkObject(child, childPath, depth + 1);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MODEL_MODES } from './model.ts';
+import { storableString } from '../storable-text.ts';
 import { credentialsSchema } from './credentials.ts';
 
 /**
@@ -9,8 +10,7 @@ import { credentialsSchema } from './credentials.ts';
 const INT4_MAX = 2_147_483_647;
 
 const optionalText = (max: number) =>
-  z
-    .string()
+  storableString()
     .trim()
     .max(max)
     .nullish()
@@ -27,7 +27,7 @@ export const resourceUriSchema = z
   .max(255)
   .regex(RESOURCE_URI_PATTERN, 'must contain only lowercase letters, digits and hyphens');
 
-export const tagSchema = z.string().trim().min(1).max(64);
+export const tagSchema = storableString().trim().min(1).max(64);
 
 const tagsSchema = z
   .array(tagSchema)
@@ -35,8 +35,7 @@ const tagsSchema = z
   .transform((tags) => [...new Set(tags ?? [])])
   .pipe(z.array(z.string()).max(MAX_TAGS, `at most ${MAX_TAGS} distinct tags`));
 
-const apiBaseSchema = z
-  .string()
+const apiBaseSchema = storableString()
   .trim()
   .max(1000)
   .pipe(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }))
@@ -44,8 +43,8 @@ const apiBaseSchema = z
   .transform((value) => value ?? null);
 
 export const createModelInputSchema = z.object({
-  name: z.string().trim().min(1).max(255),
-  litellmModel: z.string().trim().min(1).max(500),
+  name: storableString().trim().min(1).max(255),
+  litellmModel: storableString().trim().min(1).max(500),
   credentials: credentialsSchema,
   resourceUri: resourceUriSchema.nullish().transform((value) => value ?? null),
   provider: optionalText(100),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableString } from '../storable-text.ts';
 import { MODEL_MODES, MODEL_STATUSES } from './model.ts';
 import { tagSchema } from './model.input.ts';
 import { ORDER_DIRECTIONS, ORDER_FIELDS } from './model.order.ts';
@@ -18,8 +19,7 @@ const nonEmptyList = <T extends z.ZodType>(item: T, max: number) =>
     .transform((list) => (list && list.length > 0 ? list : null));
 
 const filterFieldsSchema = z.object({
-    search: z
-      .string()
+    search: storableString()
       .trim()
       .max(200)
       .nullish()
@@ -27,8 +27,8 @@ const filterFieldsSchema = z.object({
     status: nonEmptyList(z.enum(MODEL_STATUSES), MODEL_STATUSES.length),
     mode: nonEmptyList(z.enum(MODEL_MODES), MODEL_MODES.length),
     tags: nonEmptyList(tagSchema, 32),
-    provider: nonEmptyList(z.string().trim().min(1).max(100), 50),
-    createdBy: z.string().trim().min(1).max(300).nullish().transform((value) => value ?? null),
+    provider: nonEmptyList(storableString().trim().min(1).max(100), 50),
+    createdBy: storableString().trim().min(1).max(300).nullish().transform((value) => value ?? null),
   });
 
 export type ModelFilter = z.output<typeof filterFieldsSchema>;

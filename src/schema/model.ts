@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { builder } from '../builder.ts';
+import { storableString } from '../storable-text.ts';
 import { requireAuth } from '../context.ts';
 import type { Model } from '../models/model.ts';
 import { ModelModeEnum, ModelStatusEnum } from './enums.ts';
@@ -44,7 +45,7 @@ builder.node(ModelRef, {
 });
 
 const lookupArgsSchema = z
-  .object({ id: z.string().nullish(), resourceUri: z.string().max(255).nullish() })
+  .object({ id: storableString().max(200).nullish(), resourceUri: storableString().max(255).nullish() })
   .refine((args) => (args.id == null) !== (args.resourceUri == null), {
     message: 'pass exactly one of id and resourceUri',
   });
