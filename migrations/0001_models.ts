@@ -69,7 +69,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   }
   await sql`create index models_created_by on models (organization_id, project_id, created_by)`.execute(db);
   await sql`create index models_tags on models using gin (tags)`.execute(db);
-  await sql`create index models_name_trgm on models using gin (name gin_trgm_ops)`.execute(db);
+  // name sorts in "C" order, but C only folds ASCII case: search it under the database's collation.
+  await sql`create index models_name_trgm on models using gin (name collate "default" gin_trgm_ops)`.execute(db);
   await sql`create index models_description_trgm on models using gin (description gin_trgm_ops)`.execute(db);
 }
 

@@ -15,6 +15,7 @@ import { createKeyring } from './secrets/keyring.ts';
 import { createSecretBox } from './secrets/secret-box.ts';
 import { createErrorMasker } from './server/mask-error.ts';
 import { useIntrospectionSwitch } from './server/use-introspection-switch.ts';
+import { yogaLogger } from './server/yoga-logger.ts';
 
 export interface AppDeps {
   config: Config;
@@ -49,13 +50,8 @@ export function createApp(deps: AppDeps): App {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: { title: 'Model gateway' },
-    maskedErrors: { maskError: createErrorMasker(logger) },
-    logging: {
-      debug: (...args) => logger.debug(args.map(String).join(' ')),
-      info: (...args) => logger.info(args.map(String).join(' ')),
-      warn: (...args) => logger.warn(args.map(String).join(' ')),
-      error: (...args) => logger.error(args.map(String).join(' ')),
-    },
+    maskedErrors: { maskError: createErrorMasker(logger), isDev: false },
+    logging: yogaLogger(logger),
     plugins: [useIntrospectionSwitch(config.graphql.introspection)],
     context: async ({ request }) => {
       const given = request.headers.get('x-request-id');

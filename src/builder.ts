@@ -2,10 +2,10 @@ import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ZodPlugin from '@pothos/plugin-zod';
-import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
 import type { GraphQLContext } from './context.ts';
 import { ForbiddenError, ValidationError } from './errors.ts';
 import { decodeGlobalId, encodeGlobalId } from './schema/global-id.ts';
+import { DateTimeResolver, JSONObjectScalar } from './schema/scalars.ts';
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
@@ -48,6 +48,6 @@ function pathSegment(segment: PropertyKey): string | number {
 }
 
 builder.addScalarType('DateTime', DateTimeResolver);
-builder.addScalarType('JSONObject', JSONObjectResolver);
+builder.addScalarType('JSONObject', JSONObjectScalar);
 builder.queryType();
 builder.mutationType();

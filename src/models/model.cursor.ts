@@ -43,7 +43,9 @@ export function createCursorCodec(secret: Buffer): CursorCodec {
       if (!body || !signature || extra !== undefined) throw invalid('is not a valid cursor');
       const given = Buffer.from(signature, 'base64url');
       const expected = mac(body, tenant);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      // Node's base64url decoder skips junk and unused bits; only the canonical spelling counts.
+      const canonical = given.toString('base64url') === signature;
+      if (!canonical || given.length !== expected.length || !timingSafeEqual(given, expected)) {
         throw invalid('is not a valid cursor for this project');
       }
       const payload = parsePayload(body);

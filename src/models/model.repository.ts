@@ -138,7 +138,8 @@ function tenantAndFilter(tenant: Tenant, filter: ModelFilter): RawBuilder<SqlBoo
   const conditions = [sql<SqlBool>`organization_id = ${tenant.organizationId}`, sql<SqlBool>`project_id = ${tenant.projectId}`];
   if (filter.search) {
     const pattern = `%${escapeLike(filter.search)}%`;
-    conditions.push(sql`(name ilike ${pattern} or description ilike ${pattern})`);
+    // name is stored under "C" (byte order for sorting); ILIKE under "C" folds only ASCII letters.
+    conditions.push(sql`(name collate "default" ilike ${pattern} or description ilike ${pattern})`);
   }
   if (filter.status) conditions.push(sql`status in (${sql.join(filter.status)})`);
   if (filter.mode) conditions.push(sql`mode in (${sql.join(filter.mode)})`);

@@ -45,7 +45,8 @@ const MAX_URI_ATTEMPTS = 50;
 
 /** Binds a sealed secret to the one row it belongs to. */
 export function credentialsContext(tenant: Tenant, modelId: string): string {
-  return `model-credentials:${tenant.organizationId}:${tenant.projectId}:${modelId}`;
+  // JSON, not a joined string: ids may contain any separator, and two owners must never share a context.
+  return `model-credentials:${JSON.stringify([tenant.organizationId, tenant.projectId, modelId])}`;
 }
 
 export function createModelService(deps: ModelServiceDeps) {

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 /** Deriving a model's resource URI from its name, and making it unique within a project. */
 const MAX_BASE_LENGTH = 240; // leaves room for a "-<n>" suffix within the 255-character limit
 const FALLBACK = 'model';
@@ -15,13 +17,27 @@ export function kebabCase(name: string): string {
   return kebab || FALLBACK;
 }
 
-/** The first of base, base-2, base-3, … not in `taken`, counting past the highest suffix in use. */
-export function nextFreeResourceUri(base: string, taken: Iterable<string>): string {
+const MAX_LENGTH = 255;
+
+/**
+ * The first of base, base-2, base-3, … not in `taken`, counting past the highest suffix in use.
+ * Suffixes are counted exactly (BigInt); if the next one would not fit in 255 characters, a
+ * random suffix is used instead.
+ */
+export function nextFreeResourceUri(base: string, taken: Iterable<string>, random = randomSuffix): string {
   const suffix = new RegExp(`^${base}(?:-(\\d+))?$`);
-  let highest = 0;
+  let highest = 0n;
   for (const uri of taken) {
     const match = suffix.exec(uri);
-    if (match) highest = Math.max(highest, match[1] ? Number(match[1]) : 1);
+    if (!match) continue;
+    const number = match[1] ? BigInt(match[1]) : 1n;
+    if (number > highest) highest = number;
   }
-  return highest === 0 ? base : `${base}-${highest + 1}`;
+  if (highest === 0n) return base;
+  const next = `${base}-${highest + 1n}`;
+  return next.length <= MAX_LENGTH ? next : `${base}-${random()}`;
+}
+
+function randomSuffix(): string {
+  return randomBytes(4).toString('hex');
 }

@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.ts';
+import { messageWithoutValues } from './redact-values.ts';
 
 /**
  * What a client sees of an error. AppErrors become GraphQL errors with their code (and, for
@@ -25,11 +26,10 @@ export function createErrorMasker(logger: Logger) {
     }
     if (graphQLError && isGraphQLError(cause)) {
       // Produced by GraphQL itself: a parse, validation or variable coercion problem.
-      if (graphQLError.extensions.code) return graphQLError;
-      return new GraphQLError(graphQLError.message, {
+      return new GraphQLError(messageWithoutValues(graphQLError), {
         nodes: graphQLError.nodes,
         path: graphQLError.path,
-        extensions: { ...graphQLError.extensions, code: 'BAD_USER_INPUT' },
+        extensions: { ...graphQLError.extensions, code: graphQLError.extensions.code ?? 'BAD_USER_INPUT' },
       });
     }
     logger.error({ err: cause, path: graphQLError?.path }, 'unexpected error while executing a request');

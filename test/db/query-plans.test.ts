@@ -89,13 +89,16 @@ describe('indexes', () => {
   // the exact text the repository sends, planned with sequential and plain index scans switched off.
   it('can serve a search from the trigram indexes on name and description', async () => {
     const [page] = await statementsOf('{ models(filter: { search: "alpha" }) { nodes { id } } }');
-    const predicate = /\(name ilike \$(\d+) or description ilike \$(\d+)\)/.exec(page?.sql ?? '');
+    const predicate = /\(name collate "default" ilike \$(\d+) or description ilike \$(\d+)\)/.exec(page?.sql ?? '');
     expect(predicate).not.toBeNull();
     const pattern = page?.parameters[Number(predicate?.[1]) - 1];
     expect(pattern).toBe('%alpha%');
     const plan = await explain(
       t.db,
-      { sql: 'select id from models where (name ilike $1 or description ilike $2)', parameters: [pattern, pattern] },
+      {
+        sql: 'select id from models where (name collate "default" ilike $1 or description ilike $2)',
+        parameters: [pattern, pattern],
+      },
       ['seqscan', 'indexscan'],
     );
     expect(plan).toContain('models_name_trgm');

@@ -28,4 +28,16 @@ describe('deriving a resource URI from a name', () => {
     );
     expect(nextFreeResourceUri('my-model', ['my-model-2'])).toBe('my-model-3');
   });
+
+  it('counts huge suffixes exactly instead of in floating point', () => {
+    expect(nextFreeResourceUri('big', ['big', 'big-999999999999999999999'])).toBe('big-1000000000000000000000');
+    expect(nextFreeResourceUri('big', ['big', 'big-9007199254740993'])).toBe('big-9007199254740994');
+  });
+
+  it('falls back to a random suffix when the next number would not fit in 255 characters', () => {
+    const base = 'q'.repeat(240);
+    const next = nextFreeResourceUri(base, [base, `${base}-99999999999999`], () => 'abcd1234');
+    expect(next).toBe(`${base}-abcd1234`);
+    expect(next.length).toBeLessThanOrEqual(255);
+  });
 });
