@@ -7,6 +7,8 @@ const booleanFromEnv = z
   .enum(['true', 'false', '1', '0'])
   .transform((value) => value === 'true' || value === '1');
 
+const count = (fallback: number, min = 1, max = 1_000_000_000) => z.coerce.number().int().min(min).max(max).default(fallback);
+
 const optionalText = z
   .string()
   .trim()
@@ -19,7 +21,9 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   DATA_DIR: z.string().default('./.data'),
   DATABASE_URL: optionalText.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  DATABASE_POOL_SIZE: count(10, 1, 500),
+  DATABASE_STATEMENT_TIMEOUT_MS: count(5_000, 100),
+  DATABASE_CONNECT_TIMEOUT_MS: count(3_000, 100),
   AUTH_JWT_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   AUTH_JWKS_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
   AUTH_ISSUER: optionalText,
@@ -27,12 +31,34 @@ const envSchema = z.object({
   SECRETS_KEY: optionalText,
   SECRETS_OLD_KEYS: optionalText,
   GRAPHQL_INTROSPECTION: booleanFromEnv.default(true),
+  GRAPHQL_MAX_DEPTH: count(10),
+  GRAPHQL_MAX_ALIASES: count(15),
+  GRAPHQL_MAX_DIRECTIVES: count(10),
+  GRAPHQL_MAX_TOKENS: count(2_000),
+  GRAPHQL_MAX_COST: count(10_000),
+  MAX_BODY_BYTES: count(1024 * 1024, 1024),
+  RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).max(1_000_000).default(50),
+  RATE_LIMIT_BURST: count(200),
+  REDIS_URL: optionalText.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+  SHUTDOWN_TIMEOUT_MS: count(10_000, 0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string }
-  | { kind: 'postgres'; url: string; poolSize: number };
+  | { kind: 'postgres'; url: string; poolSize: number; statementTimeoutMs: number; connectTimeoutMs: number };
+
+export interface LimitsConfig {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
+  maxCost: number;
+  maxBodyBytes: number;
+  /** token bucket per principal: refill rate (0 turns rate limiting off) and capacity */
+  rateLimitPerSecond: number;
+  rateLimitBurst: number;
+}
 
 export interface AuthConfig {
   jwtSecret: string | undefined;
@@ -55,7 +81,10 @@ export interface Config {
   database: DatabaseConfig;
   auth: AuthConfig;
   secrets: SecretsConfig;
-  graphql: { introspection: boolean };
+  graphql: { introspection: boolean; fieldSuggestions: boolean };
+  limits: LimitsConfig;
+  redisUrl: string | undefined;
+  shutdownTimeoutMs: number;
   log: { level: string };
   /** names of the secrets that were generated into dataDir because the environment lacked them */
   generatedSecrets: string[];
@@ -92,14 +121,32 @@ export async function loadConfig(env: NodeJS.ProcessEnv): Promise<Config> {
     server: { host: vars.HOST, port: vars.PORT },
     dataDir,
     database: vars.DATABASE_URL
-      ? { kind: 'postgres', url: vars.DATABASE_URL, poolSize: vars.DATABASE_POOL_SIZE }
+      ? {
+          kind: 'postgres',
+          url: vars.DATABASE_URL,
+          poolSize: vars.DATABASE_POOL_SIZE,
+          statementTimeoutMs: vars.DATABASE_STATEMENT_TIMEOUT_MS,
+          connectTimeoutMs: vars.DATABASE_CONNECT_TIMEOUT_MS,
+        }
       : { kind: 'pglite', dataDir: path.join(dataDir, 'pgdata') },
     auth: { jwtSecret, jwksUrl: vars.AUTH_JWKS_URL, issuer: vars.AUTH_ISSUER, audience: vars.AUTH_AUDIENCE },
     secrets: {
       currentKey: secretsKey as string,
       oldKeys: (vars.SECRETS_OLD_KEYS ?? '').split(',').map((key) => key.trim()).filter(Boolean),
     },
-    graphql: { introspection: vars.GRAPHQL_INTROSPECTION },
+    graphql: { introspection: vars.GRAPHQL_INTROSPECTION, fieldSuggestions: vars.NODE_ENV !== 'production' },
+    limits: {
+      maxDepth: vars.GRAPHQL_MAX_DEPTH,
+      maxAliases: vars.GRAPHQL_MAX_ALIASES,
+      maxDirectives: vars.GRAPHQL_MAX_DIRECTIVES,
+      maxTokens: vars.GRAPHQL_MAX_TOKENS,
+      maxCost: vars.GRAPHQL_MAX_COST,
+      maxBodyBytes: vars.MAX_BODY_BYTES,
+      rateLimitPerSecond: vars.RATE_LIMIT_PER_SECOND,
+      rateLimitBurst: vars.RATE_LIMIT_BURST,
+    },
+    redisUrl: vars.REDIS_URL,
+    shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     log: { level: vars.LOG_LEVEL },
     generatedSecrets,
   };

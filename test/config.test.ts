@@ -29,7 +29,13 @@ describe('configuration from the environment', () => {
       SECRETS_KEY: KEY,
       AUTH_JWT_SECRET: JWT_SECRET,
     });
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/test', poolSize: 25 });
+    expect(config.database).toEqual({
+      kind: 'postgres',
+      url: 'postgres://postgres@127.0.0.1:5432/test',
+      poolSize: 25,
+      statementTimeoutMs: 5000,
+      connectTimeoutMs: 3000,
+    });
   });
 
   it('generates missing secrets once in development and reuses them afterwards', async () => {

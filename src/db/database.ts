@@ -10,12 +10,23 @@ import type { Database } from './tables.ts';
 export interface DatabaseOptions {
   /** sees every statement Kysely runs (tests use it to check which queries a request costs) */
   log?: (event: LogEvent) => void;
+  /** an idle pooled connection failed (the pool drops it and reconnects on demand) */
+  onConnectionError?: (error: Error) => void;
 }
 
 export function createDatabase(config: DatabaseConfig, options: DatabaseOptions = {}): Kysely<Database> {
   const log = options.log;
   if (config.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize });
+    const pool = new pg.Pool({
+      connectionString: config.url,
+      max: config.poolSize,
+      // A statement that runs too long is cancelled by the server, and a request never waits
+      // forever for a connection when the database is away.
+      statement_timeout: config.statementTimeoutMs,
+      connectionTimeoutMillis: config.connectTimeoutMs,
+    });
+    // Without a listener, an idle client whose connection drops would crash the process.
+    pool.on('error', (error) => options.onConnectionError?.(error));
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
   }
   if (!config.dataDir.startsWith('memory://')) mkdirSync(config.dataDir, { recursive: true });

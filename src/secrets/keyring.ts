@@ -36,7 +36,9 @@ export function createKeyring(config: SecretsConfig): Keyring {
 
 export function parseKey(encoded: string, name: string): SecretKey {
   const material = Buffer.from(encoded, 'base64');
-  if (material.length !== 32) {
+  // Node's decoder skips characters it does not know; a key must be exactly what it decodes from.
+  const canonical = encoded === material.toString('base64') || encoded === material.toString('base64url');
+  if (!canonical || material.length !== 32) {
     throw new InvalidKeyError(`${name} must be 32 bytes encoded as base64 (got ${material.length} bytes)`);
   }
   const id = createHash('sha256').update(material).digest('hex').slice(0, 16);

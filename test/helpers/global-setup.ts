@@ -5,7 +5,7 @@ import { migrateToLatest } from '../../src/db/migrate.ts';
 export default async function setup(): Promise<void> {
   const url = process.env.DATABASE_URL;
   if (!url) return;
-  const db = createDatabase({ kind: 'postgres', url, poolSize: 1 });
+  const db = createDatabase({ kind: 'postgres', url, poolSize: 1, statementTimeoutMs: 60_000, connectTimeoutMs: 10_000 });
   try {
     await migrateToLatest(db);
   } finally {
