@@ -76,9 +76,11 @@ describe('indexes', () => {
   ];
   for (const [field, index] of orders) {
     for (const direction of ['ASC', 'DESC']) {
-      it(`serves ORDER BY ${field} ${direction} from ${index} without sorting`, async () => {
+      it(`can serve ORDER BY ${field} ${direction} from ${index} without sorting`, async () => {
         const [page] = await statementsOf(`{ models(orderBy: [{ field: ${field}, direction: ${direction} }]) { nodes { id } } }`);
-        const plan = await explain(t.db, page as RecordedQuery);
+        // With sorting switched off the planner must find an index that yields this order itself;
+        // with so few rows it would otherwise happily sort a handful of rows from any index.
+        const plan = await explain(t.db, page as RecordedQuery, ['seqscan', 'sort']);
         expect(plan).toContain(index);
         expect(plan).not.toMatch(/\bSort\b/);
       });
