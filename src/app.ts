@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -6,15 +5,26 @@ import { createTokenVerifier, type TokenVerifier } from './auth/verify-token.ts'
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { authenticate, type GraphQLContext } from './context.ts';
+import { poolStatsOf } from './db/database.ts';
+import { createReadiness, type Readiness } from './db/readiness.ts';
 import type { Database } from './db/tables.ts';
 import { type IdGenerator, randomId } from './ids.ts';
-import { createCursorCodec } from './models/model.cursor.ts';
 import { createModelService, type ModelService } from './models/model.service.ts';
+import { createCursorCodec } from './models/model.cursor.ts';
+import { createRedisRateLimiter } from './rate-limit/redis-rate-limiter.ts';
+import { createMemoryRateLimiter, type RateLimiter } from './rate-limit/token-bucket.ts';
 import { buildSchema } from './schema/index.ts';
 import { createKeyring } from './secrets/keyring.ts';
 import { createSecretBox } from './secrets/secret-box.ts';
 import { createErrorMasker } from './server/mask-error.ts';
+import { createMetrics, type Metrics } from './server/metrics.ts';
+import { requestState } from './server/request-state.ts';
+import { useBodyLimit } from './server/use-body-limit.ts';
+import { useHealthRoutes } from './server/use-health-routes.ts';
 import { useIntrospectionSwitch } from './server/use-introspection-switch.ts';
+import { useQueryLimits } from './server/use-query-limits.ts';
+import { useRateLimit } from './server/use-rate-limit.ts';
+import { useRequestObservability } from './server/use-request-observability.ts';
 import { yogaLogger } from './server/yoga-logger.ts';
 
 export interface AppDeps {
@@ -29,9 +39,10 @@ export interface AppDeps {
 export interface App {
   yoga: YogaServerInstance<Record<string, never>, GraphQLContext>;
   models: ModelService;
+  readiness: Readiness;
+  metrics: Metrics;
+  close(): Promise<void>;
 }
-
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function createApp(deps: AppDeps): App {
   const { config, db, logger } = deps;
@@ -44,6 +55,9 @@ export function createApp(deps: AppDeps): App {
     newId: deps.newId ?? randomId,
   });
   const verifyToken = deps.verifyToken ?? createTokenVerifier(config.auth);
+  const readiness = createReadiness(db, logger);
+  const metrics = createMetrics(() => poolStatsOf(db));
+  const rateLimiter = createRateLimiter(config, logger);
 
   const yoga = createYoga<Record<string, never>, GraphQLContext>({
     schema: buildSchema(),
@@ -52,10 +66,16 @@ export function createApp(deps: AppDeps): App {
     graphiql: { title: 'Model gateway' },
     maskedErrors: { maskError: createErrorMasker(logger), isDev: false },
     logging: yogaLogger(logger),
-    plugins: [useIntrospectionSwitch(config.graphql.introspection)],
+    plugins: [
+      useHealthRoutes(readiness, metrics),
+      useRequestObservability(logger, metrics),
+      useBodyLimit(config.limits.maxBodyBytes),
+      useIntrospectionSwitch(config.graphql.introspection),
+      ...useQueryLimits(config.limits, config.graphql.fieldSuggestions),
+      ...(rateLimiter ? [useRateLimit(rateLimiter, metrics)] : []),
+    ],
     context: async ({ request }) => {
-      const given = request.headers.get('x-request-id');
-      const requestId = given && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+      const { requestId } = requestState(request);
       return {
         requestId,
         logger: logger.child({ requestId }),
@@ -64,5 +84,33 @@ export function createApp(deps: AppDeps): App {
       };
     },
   });
-  return { yoga, models };
+
+  return {
+    yoga,
+    models,
+    readiness,
+    metrics,
+    async close() {
+      readiness.stop();
+      await rateLimiter?.close();
+    },
+  };
+}
+
+function createRateLimiter(config: Config, logger: Logger): RateLimiter | undefined {
+  const { rateLimitPerSecond: perSecond, rateLimitBurst: burst } = config.limits;
+  if (perSecond <= 0) return undefined;
+  if (!config.redisUrl) return createMemoryRateLimiter({ perSecond, burst });
+  let lastWarning = 0;
+  return createRedisRateLimiter({
+    url: config.redisUrl,
+    perSecond,
+    burst,
+    onError: (error) => {
+      // Rate limiting fails open while Redis is away; say so at most every 10 s.
+      if (Date.now() - lastWarning < 10_000) return;
+      lastWarning = Date.now();
+      logger.warn({ err: error }, 'rate limiter cannot reach Redis; requests are not rate limited meanwhile');
+    },
+  });
 }

@@ -9,6 +9,9 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'CONFLICT'
+  | 'RATE_LIMITED'
+  | 'SERVICE_UNAVAILABLE'
+  | 'TIMEOUT'
   | 'INTERNAL_SERVER_ERROR';
 
 export type IssuePath = ReadonlyArray<string | number>;
@@ -54,6 +57,26 @@ export class NotFoundError extends AppError {
 
 export class ConflictError extends AppError {
   readonly code = 'CONFLICT';
+}
+
+export class RateLimitedError extends AppError {
+  readonly code = 'RATE_LIMITED';
+  override readonly httpStatus = 429;
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many requests: retry in ${retryAfterSeconds} s`);
+  }
+}
+
+/** The database cannot be reached (or is not migrated yet); the request may be retried. */
+export class ServiceUnavailableError extends AppError {
+  readonly code = 'SERVICE_UNAVAILABLE';
+  override readonly httpStatus = 503;
+}
+
+/** A statement ran past the database statement timeout and was cancelled. */
+export class TimeoutError extends AppError {
+  readonly code = 'TIMEOUT';
+  override readonly httpStatus = 503;
 }
 
 function describeIssue(issue: InputIssue): string {

@@ -2,8 +2,8 @@ import { createServer } from 'node:http';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { createDatabase } from './db/database.ts';
-import { migrateToLatest } from './db/migrate.ts';
 import { createLogger } from './logger.ts';
+import { trackInFlight } from './server/in-flight.ts';
 
 const config = await loadConfig(process.env);
 const logger = createLogger(config.log.level);
@@ -14,21 +14,22 @@ if (config.generatedSecrets.length > 0) {
   );
 }
 
-const db = createDatabase(config.database);
-const applied = await migrateToLatest(db);
-logger.info(
-  { database: config.database.kind, applied: applied.map((migration) => migration.migrationName) },
-  'database ready',
-);
-
+const db = createDatabase(config.database, {
+  onConnectionError: (error) => logger.warn({ err: error }, 'an idle database connection failed; it will be replaced'),
+});
 const app = createApp({ config, db, logger });
+// Migrates now, or, if the database is not reachable yet, keeps trying while the server already
+// answers (/readyz says 503 until it succeeds).
+await app.readiness.start();
+
 const server = createServer(app.yoga);
+const inFlight = trackInFlight(server);
 
 server.listen(config.server.port, config.server.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const url = `http://localhost:${port}/graphql`;
-  logger.info({ url }, `GraphQL API and GraphiQL at ${url}`);
+  logger.info({ url, database: config.database.kind }, `GraphQL API and GraphiQL at ${url}`);
   if (config.auth.jwtSecret && !config.auth.jwksUrl) {
     logger.info('mint a development token with: npm run token -- --sub alice --org acme --projects demo');
   }
@@ -38,9 +39,15 @@ let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
-  logger.info({ signal }, 'shutting down');
+  logger.info({ signal, inFlight: inFlight.count() }, 'shutting down: no new connections, finishing requests in flight');
+  app.readiness.drain();
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  const finished = await inFlight.settled(config.shutdownTimeoutMs);
+  if (!finished) logger.warn({ inFlight: inFlight.count() }, 'shutdown timeout reached; closing remaining connections');
+  server.closeAllConnections();
+  await closed;
+  await app.close();
   await db.destroy();
   logger.info('stopped');
   process.exit(0);

@@ -4,7 +4,16 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, type LogEvent, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.ts';
+import { withFailureTranslation } from './failure-dialect.ts';
 import type { Database } from './tables.ts';
+
+const pools = new WeakMap<Kysely<Database>, pg.Pool>();
+
+/** Connections of the pg pool behind `db`; null for PGlite, which is one in-process connection. */
+export function poolStatsOf(db: Kysely<Database>): { total: number; idle: number; waiting: number } | null {
+  const pool = pools.get(db);
+  return pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : null;
+}
 
 /** Embedded PGlite by default (a directory, or `memory://` in tests); a pg Pool for a real server. */
 export interface DatabaseOptions {
@@ -27,9 +36,11 @@ export function createDatabase(config: DatabaseConfig, options: DatabaseOptions 
     });
     // Without a listener, an idle client whose connection drops would crash the process.
     pool.on('error', (error) => options.onConnectionError?.(error));
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
+    const db = new Kysely<Database>({ dialect: withFailureTranslation(new PostgresDialect({ pool })), log });
+    pools.set(db, pool);
+    return db;
   }
   if (!config.dataDir.startsWith('memory://')) mkdirSync(config.dataDir, { recursive: true });
   const pglite = new PGlite(config.dataDir, { extensions: { pg_trgm } });
-  return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }), log });
+  return new Kysely<Database>({ dialect: withFailureTranslation(new PGliteDialect({ pglite })), log });
 }

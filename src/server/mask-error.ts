@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
-import { AppError } from '../errors.ts';
+import { AppError, ServiceUnavailableError, TimeoutError } from '../errors.ts';
 import { messageWithoutValues } from './redact-values.ts';
 
 /**
@@ -12,6 +12,9 @@ export function createErrorMasker(logger: Logger) {
   return (error: unknown, message: string): Error => {
     const graphQLError = error instanceof GraphQLError ? error : undefined;
     const cause = innermostCause(error);
+    if (cause instanceof ServiceUnavailableError || cause instanceof TimeoutError) {
+      logger.warn({ err: cause.cause, path: graphQLError?.path }, cause.message);
+    }
 
     if (cause instanceof AppError) {
       return new GraphQLError(cause.message, {
@@ -20,7 +23,8 @@ export function createErrorMasker(logger: Logger) {
         extensions: {
           code: cause.code,
           ...('issues' in cause ? { issues: cause.issues } : {}),
-          ...(cause.httpStatus ? { http: httpExtension(cause.httpStatus) } : {}),
+          ...('retryAfterSeconds' in cause ? { retryAfter: cause.retryAfterSeconds } : {}),
+          ...(cause.httpStatus ? { http: httpExtension(cause) } : {}),
         },
       });
     }
@@ -52,6 +56,10 @@ function isWrapper(error: unknown): error is { originalError: unknown } {
   return isGraphQLError(error) && (error as { originalError?: unknown }).originalError != null;
 }
 
-function httpExtension(status: number) {
-  return status === 401 ? { status, headers: { 'WWW-Authenticate': 'Bearer' } } : { status };
+function httpExtension(error: AppError): { status: number; headers?: Record<string, string> } {
+  const status = error.httpStatus as number;
+  if (status === 401) return { status, headers: { 'WWW-Authenticate': 'Bearer' } };
+  if ('retryAfterSeconds' in error) return { status, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
+  if (status === 503) return { status, headers: { 'Retry-After': '1' } };
+  return { status };
 }

@@ -63,6 +63,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     AUTH_JWT_SECRET: randomBytes(32).toString('base64url'),
     SECRETS_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'debug',
+    // Suites create hundreds of models quickly; the rate-limit tests turn it back on.
+    RATE_LIMIT_PER_SECOND: '0',
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL, DATABASE_POOL_SIZE: '8' } : {}),
     ...options.env,
   });
@@ -113,6 +115,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
         token: await token({ sub: userId, org: organizationId, projects: [projectId] }),
       };
     },
-    close: () => db.destroy(),
+    async close() {
+      await app.close();
+      await db.destroy();
+    },
   };
 }

@@ -1,0 +1,48 @@
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
+
+/**
+ * Refuses a request body over `maxBytes` with 413 before anything parses it (by Content-Length,
+ * or while streaming a body sent without one), and answers a content type Yoga cannot parse with
+ * a GraphQL error instead of an empty 415.
+ */
+export function useBodyLimit(maxBytes: number): Plugin {
+  const tooLarge = () =>
+    createGraphQLError(`Request body is larger than ${maxBytes} bytes`, {
+      extensions: { code: 'PAYLOAD_TOO_LARGE', http: { status: 413 } },
+    });
+
+  return {
+    onRequestParse({ request, requestParser, setRequestParser, fetchAPI }) {
+      if (!requestParser) {
+        throw createGraphQLError('Unsupported content type: send application/json', {
+          extensions: { code: 'UNSUPPORTED_MEDIA_TYPE', http: { status: 415 } },
+        });
+      }
+      if (request.method !== 'POST' || !request.body) return;
+      const declared = Number(request.headers.get('content-length'));
+      if (declared > maxBytes) throw tooLarge();
+
+      setRequestParser(async (incoming) => {
+        const body = await readAtMost(incoming, maxBytes, tooLarge);
+        return requestParser(new fetchAPI.Request(incoming.url, { method: 'POST', headers: incoming.headers, body }));
+      });
+    },
+  };
+}
+
+async function readAtMost(request: Request, maxBytes: number, tooLarge: () => Error): Promise<string> {
+  const reader = (request.body as ReadableStream<Uint8Array>).getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,32 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import type { Plugin } from 'graphql-yoga';
+import type { LimitsConfig } from '../config.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../models/model.list-input.ts';
+import { costLimitError, operationCost } from './operation-cost.ts';
+
+/**
+ * What one request may ask for: graphql-armor's depth, alias, directive and token limits (and no
+ * "did you mean" field suggestions in production), plus a cost limit that counts connection sizes.
+ */
+export function useQueryLimits(limits: LimitsConfig, fieldSuggestions: boolean): Plugin[] {
+  return [
+    EnvelopArmorPlugin({
+      maxDepth: { n: limits.maxDepth },
+      maxAliases: { n: limits.maxAliases },
+      maxDirectives: { n: limits.maxDirectives },
+      maxTokens: { n: limits.maxTokens },
+      // armor's own cost limit ignores list sizes; the one below counts first/last
+      costLimit: { enabled: false },
+      blockFieldSuggestion: { enabled: !fieldSuggestions },
+    }),
+    {
+      onExecute({ args, setResultAndStopExecution }) {
+        const cost = operationCost(args.schema, args.document, args.operationName, args.variableValues, {
+          default: DEFAULT_PAGE_SIZE,
+          max: MAX_PAGE_SIZE,
+        });
+        if (cost > limits.maxCost) setResultAndStopExecution({ errors: [costLimitError(cost, limits.maxCost)] });
+      },
+    },
+  ];
+}

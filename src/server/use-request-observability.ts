@@ -1,0 +1,84 @@
+import { GraphQLError, getOperationAST } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import type { GraphQLContext } from '../context.ts';
+import type { Metrics } from './metrics.ts';
+import { requestState } from './request-state.ts';
+
+const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const MAX_OPERATION_LABELS = 200;
+
+/**
+ * One log line and one metric sample per request: request id (taken from x-request-id or made,
+ * echoed in the response header and in every error's extensions), operation name, duration,
+ * principal and outcome. Never the query text or variables, which may carry credentials.
+ */
+export function useRequestObservability(logger: Logger, metrics: Metrics): Plugin<GraphQLContext> {
+  const operationLabels = new Set<string>();
+  // Operation names come from clients; cap the distinct label values a metric can grow.
+  const operationLabel = (name: string | undefined) => {
+    if (!name) return 'anonymous';
+    if (operationLabels.has(name)) return name;
+    if (operationLabels.size >= MAX_OPERATION_LABELS) return 'other';
+    operationLabels.add(name);
+    return name;
+  };
+
+  return {
+    onRequest({ request }) {
+      requestState(request);
+    },
+    onParams({ request, params }) {
+      const name = params.operationName;
+      if (typeof name === 'string' && OPERATION_NAME.test(name)) requestState(request).operationName = name;
+    },
+    onExecute({ args }) {
+      const context = args.contextValue as GraphQLContext & { request: Request };
+      const state = requestState(context.request);
+      const name = getOperationAST(args.document, args.operationName)?.name?.value;
+      if (name) state.operationName = name;
+      if (context.auth.ok) {
+        state.principal = { organizationId: context.auth.principal.organizationId, userId: context.auth.principal.userId };
+      }
+    },
+    onResultProcess({ request, result, setResult }) {
+      if (Array.isArray(result) || !result || typeof result !== 'object' || !('errors' in result) || !result.errors) return;
+      const state = requestState(request);
+      state.errorCodes.push(...result.errors.map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR')));
+      setResult({
+        ...result,
+        errors: result.errors.map(
+          (error) =>
+            new GraphQLError(error.message, {
+              nodes: error.nodes,
+              path: error.path,
+              extensions: { ...error.extensions, requestId: state.requestId },
+            }),
+        ),
+      });
+    },
+    onResponse({ request, response }) {
+      const state = requestState(request);
+      response.headers.set('x-request-id', state.requestId);
+      if (!new URL(request.url).pathname.endsWith('/graphql')) return;
+      const seconds = (performance.now() - state.startedAt) / 1000;
+      const outcome = state.errorCodes[0] ?? (response.status < 400 ? 'ok' : `HTTP_${response.status}`);
+      const labels = { operation: operationLabel(state.operationName), outcome };
+      metrics.requests.inc(labels);
+      metrics.duration.observe(labels, seconds);
+      logger.info(
+        {
+          requestId: state.requestId,
+          operation: state.operationName ?? null,
+          durationMs: Math.round(seconds * 1000 * 10) / 10,
+          status: response.status,
+          outcome,
+          errorCodes: state.errorCodes.length > 0 ? state.errorCodes : undefined,
+          org: state.principal?.organizationId,
+          sub: state.principal?.userId,
+        },
+        'request completed',
+      );
+    },
+  };
+}
