@@ -3,6 +3,15 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 /** The database as Kysely sees it: snake_case rows, exactly as the migrations create them. */
 export interface Database {
   models: ModelsTable;
+  model_counts: ModelCountsTable;
+}
+
+/** Kept by triggers (migrations/0002): the models of a project, split over a few shards. */
+export interface ModelCountsTable {
+  organization_id: string;
+  project_id: string;
+  shard: number;
+  model_count: ColumnType<string, string | number, string | number>;
 }
 
 export interface ModelsTable {

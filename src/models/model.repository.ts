@@ -126,10 +126,22 @@ export async function existsBeyond(
 }
 
 export async function countModels(db: Db, tenant: Tenant, filter: ModelFilter): Promise<number> {
+  if (Object.values(filter).every((condition) => condition === null)) return countAllModels(db, tenant);
   const row = await db
     .selectFrom('models')
     .select(sql<number>`count(*)::int`.as('count'))
     .where(and(tenantAndFilter(tenant, filter)))
+    .executeTakeFirstOrThrow();
+  return row.count;
+}
+
+/** The whole project's count, from the trigger-maintained counters rather than the rows. */
+async function countAllModels(db: Db, tenant: Tenant): Promise<number> {
+  const row = await db
+    .selectFrom('model_counts')
+    .select(sql<number>`coalesce(sum(model_count), 0)::int`.as('count'))
+    .where('organization_id', '=', tenant.organizationId)
+    .where('project_id', '=', tenant.projectId)
     .executeTakeFirstOrThrow();
   return row.count;
 }

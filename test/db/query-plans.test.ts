@@ -36,11 +36,20 @@ async function statementsOf(query: string, variables: Record<string, unknown> = 
 }
 
 describe('statements per request', () => {
+  const isCount = (q: RecordedQuery) => /count\(\*\)|model_counts/i.test(q.sql);
+
   it('counts only when totalCount is selected', async () => {
     const without = await statementsOf('{ models(first: 5) { nodes { id } } }');
-    expect(without.filter((q) => /count\(\*\)/i.test(q.sql))).toHaveLength(0);
+    expect(without.filter(isCount)).toHaveLength(0);
     const withCount = await statementsOf('{ models(first: 5) { totalCount nodes { id } } }');
-    expect(withCount.filter((q) => /count\(\*\)/i.test(q.sql))).toHaveLength(1);
+    expect(withCount.filter(isCount)).toHaveLength(1);
+  });
+
+  it('answers an unfiltered totalCount from the per-project counters, a filtered one by counting', async () => {
+    const unfiltered = await statementsOf('{ models(first: 1) { totalCount } }');
+    expect(unfiltered.filter(isCount).map((q) => q.sql)).toEqual([expect.stringContaining('from "model_counts"')]);
+    const filtered = await statementsOf('{ models(first: 1, filter: { tags: ["tag-1"] }) { totalCount } }');
+    expect(filtered.filter(isCount).map((q) => q.sql)).toEqual([expect.stringMatching(/count\(\*\).*from "models"/)]);
   });
 
   it('looks behind the cursor only when hasPreviousPage is selected', async () => {
