@@ -48,27 +48,19 @@ export async function insertModel(db: Db, row: NewModelRow): Promise<ModelRecord
     .executeTakeFirst();
 }
 
-export async function findModelById(db: Db, tenant: Tenant, id: string): Promise<ModelRecord | undefined> {
-  return db
-    .selectFrom('models')
-    .select(MODEL_COLUMNS)
-    .where('organization_id', '=', tenant.organizationId)
-    .where('project_id', '=', tenant.projectId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-}
-
-export async function findModelByResourceUri(
+/** The project's model whose id, or resource URI, is `value`. */
+export async function findModel(
   db: Db,
   tenant: Tenant,
-  resourceUri: string,
+  key: 'id' | 'resource_uri',
+  value: string,
 ): Promise<ModelRecord | undefined> {
   return db
     .selectFrom('models')
     .select(MODEL_COLUMNS)
     .where('organization_id', '=', tenant.organizationId)
     .where('project_id', '=', tenant.projectId)
-    .where('resource_uri', '=', resourceUri)
+    .where(key, '=', value)
     .executeTakeFirst();
 }
 

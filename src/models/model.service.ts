@@ -108,12 +108,12 @@ export function createModelService(deps: ModelServiceDeps) {
 
   async function getModelById(tenant: Tenant, id: string): Promise<Model | null> {
     if (!isUuid(id)) return null;
-    const row = await repository.findModelById(db, tenant, id);
+    const row = await repository.findModel(db, tenant, 'id', id);
     return row ? modelFromRow(row) : null;
   }
 
   async function getModelByResourceUri(tenant: Tenant, resourceUri: string): Promise<Model | null> {
-    const row = await repository.findModelByResourceUri(db, tenant, resourceUri);
+    const row = await repository.findModel(db, tenant, 'resource_uri', resourceUri);
     return row ? modelFromRow(row) : null;
   }
 
