@@ -2,7 +2,7 @@ import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtV
 import { z } from 'zod';
 import type { AuthConfig } from '../config.ts';
 import { storableString } from '../storable-text.ts';
-import { UnauthenticatedError } from '../errors.ts';
+import { ServiceUnavailableError, UnauthenticatedError } from '../errors.ts';
 import type { Principal } from './principal.ts';
 
 /** Verifies a bearer token (HS256 shared secret, or RS256/ES256 through a JWKS) into a Principal. */
@@ -27,6 +27,13 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
         requiredClaims: ['exp', 'sub'],
       }));
     } catch (error) {
+      // The token may be fine: the keys to check it with could not be fetched. Saying 401 would
+      // make clients throw away a good token.
+      if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
+        throw new ServiceUnavailableError('The identity provider keys cannot be fetched; try again shortly', {
+          cause: error,
+        });
+      }
       throw new UnauthenticatedError(describeFailure(error));
     }
     const claims = claimsSchema.safeParse(payload);

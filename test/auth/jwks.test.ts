@@ -117,3 +117,21 @@ describe('with AUTH_JWKS_URL', () => {
     await expectRefused(unsignedToken(payload()));
   });
 });
+
+describe('when the identity provider cannot be reached', () => {
+  it('answers SERVICE_UNAVAILABLE (503), not UNAUTHENTICATED, so clients keep their valid token', async () => {
+    const keys = await generateKeyPair('RS256');
+    const provider = await startJwksServer([{ ...(await exportJWK(keys.publicKey)), kid: 'k', alg: 'RS256', use: 'sig' }]);
+    const app = await createTestApp({ env: { AUTH_JWKS_URL: provider.url } });
+    try {
+      await provider.close();
+      const token = await new SignJWT(payload()).setProtectedHeader({ alg: 'RS256', kid: 'k' }).sign(keys.privateKey);
+      const response = await app.gql(LIST_MODELS, { first: 1 }, { token });
+      expect(response.status, response.text).toBe(503);
+      expect(response.body.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+      expect(response.text).not.toContain('ECONNREFUSED');
+    } finally {
+      await app.close();
+    }
+  });
+});
