@@ -29,11 +29,14 @@ interface Problem {
 
 function findProblem(value: unknown): Problem | undefined {
   if (!isPlainObject(value)) return { path: [], message: 'must be an object of strings' };
-  const serialized = JSON.stringify(value);
-  if (Buffer.byteLength(serialized, 'utf8') > MAX_CREDENTIALS_BYTES) {
+  // The shape first: its walk stops at MAX_DEPTH, whereas serialising a hostile 10,000-level
+  // object would overflow the stack.
+  const problem = checkObject(value, [], 1);
+  if (problem) return problem;
+  if (Buffer.byteLength(JSON.stringify(value), 'utf8') > MAX_CREDENTIALS_BYTES) {
     return { path: [], message: `must be at most ${MAX_CREDENTIALS_BYTES / 1024} KiB when serialized` };
   }
-  return checkObject(value, [], 1);
+  return undefined;
 }
 
 function checkObject(object: Record<string, unknown>, path: string[], depth: number): Problem | undefined {

@@ -43,7 +43,11 @@ const apiBaseSchema = storableString()
   .transform((value) => value ?? null);
 
 export const createModelInputSchema = z.object({
-  name: storableString().trim().min(1).max(255),
+  name: storableString()
+    .trim()
+    .min(1)
+    .max(255)
+    .regex(/[^\p{White_Space}\p{Cf}]/u, 'must contain a visible character'),
   litellmModel: storableString().trim().min(1).max(500),
   credentials: credentialsSchema,
   resourceUri: resourceUriSchema.nullish().transform((value) => value ?? null),

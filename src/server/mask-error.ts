@@ -29,11 +29,21 @@ export function createErrorMasker(logger: Logger) {
       });
     }
     if (graphQLError && isGraphQLError(cause)) {
-      // Produced by GraphQL itself: a parse, validation or variable coercion problem.
+      // Produced by GraphQL or Yoga itself: a request, parse, validation or coercion problem.
+      // Only the code and HTTP status are kept: other extensions (Yoga's `originalError` of a
+      // JSON parse failure) can quote the request body, credentials included.
+      const code = graphQLError.extensions.code ?? 'BAD_USER_INPUT';
+      // A request that is not GraphQL-over-HTTP at all (malformed JSON, no query) is a 400 for
+      // every Accept type; Yoga would answer some of them 200.
+      const given = graphQLError.extensions.http as { status?: number; headers?: Record<string, string> } | undefined;
+      const http =
+        code === 'BAD_REQUEST'
+          ? { status: given?.status ?? 400, ...(given?.headers ? { headers: given.headers } : {}) }
+          : given;
       return new GraphQLError(messageWithoutValues(graphQLError), {
         nodes: graphQLError.nodes,
         path: graphQLError.path,
-        extensions: { ...graphQLError.extensions, code: graphQLError.extensions.code ?? 'BAD_USER_INPUT' },
+        extensions: { code, ...(http ? { http } : {}) },
       });
     }
     logger.error({ err: cause, path: graphQLError?.path }, 'unexpected error while executing a request');

@@ -7,6 +7,7 @@ import {
   type GraphQLSchema,
   getNamedType,
   getOperationAST,
+  getVariableValues,
   isInterfaceType,
   isObjectType,
   Kind,
@@ -28,12 +29,30 @@ export function operationCost(
 ): number {
   const operation = getOperationAST(document, operationName);
   if (!operation) return 0;
+  // Sizes given through variables count as GraphQL will see them, defaults included.
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
+  if (coerced.errors) return 0; // execution reports the bad variables itself
+  const variableValues = coerced.coerced;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
   const rootType = schema.getRootType(operation.operation);
   if (!rootType) return 0;
+
+  // Each fragment is costed once: walking every path through nested spreads is exponential.
+  const fragmentCosts = new Map<string, number>();
+  const fragmentCost = (name: string, spreadPath: Set<string>): number => {
+    const known = fragmentCosts.get(name);
+    if (known !== undefined) return known;
+    const fragment = fragments.get(name);
+    const type = fragment && schema.getType(fragment.typeCondition.name.value);
+    // A fragment that spreads itself is invalid GraphQL; validation reports it, this only must not loop.
+    if (!fragment || !type || spreadPath.has(name)) return 0;
+    const cost = selectionCost(fragment.selectionSet, type, new Set([...spreadPath, name]));
+    fragmentCosts.set(name, cost);
+    return cost;
+  };
 
   const selectionCost = (selectionSet: SelectionSetNode, parentType: GraphQLNamedType, spreadPath: Set<string>): number => {
     let total = 0;
@@ -44,13 +63,7 @@ export function operationCost(
         const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parentType;
         if (type) total += selectionCost(selection.selectionSet, type, spreadPath);
       } else {
-        const name = selection.name.value;
-        const fragment = fragments.get(name);
-        const type = fragment && schema.getType(fragment.typeCondition.name.value);
-        // A fragment that spreads itself is invalid GraphQL; validation reports it, this only must not loop.
-        if (fragment && type && !spreadPath.has(name)) {
-          total += selectionCost(fragment.selectionSet, type, new Set([...spreadPath, name]));
-        }
+        total += fragmentCost(selection.name.value, spreadPath);
       }
     }
     return total;
@@ -74,7 +87,7 @@ export function operationCost(
       const node = field.arguments?.find((argument) => argument.name.value === name);
       const definition = args.find((arg) => arg.name === name);
       if (!node || !definition) continue;
-      const value = valueFromAST(node.value, definition.type, variables ?? undefined);
+      const value = valueFromAST(node.value, definition.type, variableValues);
       // Sizes past the maximum are refused by argument validation, with a more precise message.
       if (typeof value === 'number') return Math.min(Math.max(value, 0), pageSizes.max);
     }

@@ -13,7 +13,12 @@ export function useBodyLimit(maxBytes: number): Plugin {
 
   return {
     onRequestParse({ request, requestParser, setRequestParser, fetchAPI }) {
-      if (!requestParser) {
+      // Other methods are Yoga's to answer (405 with Allow).
+      if (request.method !== 'GET' && request.method !== 'POST') return;
+      // Only JSON is accepted: form and multipart posts could otherwise run mutations from a
+      // plain HTML form on another site.
+      const mediaType = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
+      if (!requestParser || (request.method === 'POST' && mediaType !== 'application/json')) {
         throw createGraphQLError('Unsupported content type: send application/json', {
           extensions: { code: 'UNSUPPORTED_MEDIA_TYPE', http: { status: 415 } },
         });
