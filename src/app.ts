@@ -25,6 +25,7 @@ import { useIntrospectionSwitch } from './server/use-introspection-switch.ts';
 import { useQueryLimits } from './server/use-query-limits.ts';
 import { useRateLimit } from './server/use-rate-limit.ts';
 import { useRequestObservability } from './server/use-request-observability.ts';
+import { useNoSuggestions } from './server/suggestions.ts';
 import { yogaLogger } from './server/yoga-logger.ts';
 
 export interface AppDeps {
@@ -64,14 +65,18 @@ export function createApp(deps: AppDeps): App {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: { title: 'Model gateway' },
-    maskedErrors: { maskError: createErrorMasker(logger), isDev: false },
+    maskedErrors: {
+      maskError: createErrorMasker(logger, { suggestions: config.graphql.fieldSuggestions }),
+      isDev: false,
+    },
     logging: yogaLogger(logger),
     plugins: [
       useHealthRoutes(readiness, metrics),
       useRequestObservability(logger, metrics),
       useBodyLimit(config.limits.maxBodyBytes),
       useIntrospectionSwitch(config.graphql.introspection),
-      ...useQueryLimits(config.limits, config.graphql.fieldSuggestions),
+      ...useQueryLimits(config.limits),
+      ...(config.graphql.fieldSuggestions ? [] : [useNoSuggestions()]),
       ...(rateLimiter ? [useRateLimit(rateLimiter, metrics)] : []),
     ],
     context: async ({ request }) => {

@@ -47,8 +47,12 @@ async function shutdown(signal: string): Promise<void> {
   if (!finished) logger.warn({ inFlight: inFlight.count() }, 'shutdown timeout reached; closing remaining connections');
   server.closeAllConnections();
   await closed;
-  await app.close();
-  await db.destroy();
+  // A pool whose connections no longer answer never finishes ending: bound it too.
+  const released = await Promise.race([
+    Promise.all([app.close(), db.destroy()]).then(() => true),
+    new Promise<false>((resolve) => setTimeout(() => resolve(false), 2_000).unref()),
+  ]);
+  if (!released) logger.warn('the database pool did not close in time; exiting anyway');
   logger.info('stopped');
   process.exit(0);
 }

@@ -33,7 +33,12 @@ export function createDatabase(config: DatabaseConfig, options: DatabaseOptions 
       // forever for a connection when the database is away.
       statement_timeout: config.statementTimeoutMs,
       connectionTimeoutMillis: config.connectTimeoutMs,
+      // statement_timeout needs the server to hear the cancel; this bounds a query the network lost.
+      query_timeout: config.statementTimeoutMs + 1_000,
     });
+    // pg-pool listens for errors only on idle clients; a checked-out client whose connection drops
+    // emits 'error' too, which would crash the process without a listener.
+    pool.on('connect', (client) => client.on('error', (error) => options.onConnectionError?.(error)));
     // Without a listener, an idle client whose connection drops would crash the process.
     pool.on('error', (error) => options.onConnectionError?.(error));
     const db = new Kysely<Database>({ dialect: withFailureTranslation(new PostgresDialect({ pool })), log });

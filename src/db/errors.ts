@@ -24,6 +24,7 @@ export function classifyDatabaseError(error: unknown): DatabaseFailure | undefin
   if (!(error instanceof Error)) return undefined;
   const code = (error as { code?: unknown }).code;
   if (code === '57014') return 'timeout'; // query_canceled, as statement_timeout reports it
+  if (error.message === 'Query read timeout') return 'timeout'; // pg's client-side query_timeout
   if (typeof code === 'string' && (code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(code) || NETWORK_CODES.has(code))) {
     return 'unavailable';
   }

@@ -25,11 +25,13 @@ interface Bucket {
 
 const PRUNE_AT = 10_000;
 
-export function createMemoryRateLimiter(options: BucketOptions, now: () => number = Date.now): RateLimiter {
+/** `now` is in milliseconds; the default is monotonic, so a wall-clock step cannot empty a bucket. */
+export function createMemoryRateLimiter(options: BucketOptions, now: () => number = () => performance.now()): RateLimiter {
   const buckets = new Map<string, Bucket>();
   const perMs = options.perSecond / 1000;
 
-  const refilled = (bucket: Bucket, at: number) => Math.min(options.burst, bucket.tokens + (at - bucket.updatedAt) * perMs);
+  const refilled = (bucket: Bucket, at: number) =>
+    Math.min(options.burst, bucket.tokens + Math.max(0, at - bucket.updatedAt) * perMs);
 
   return {
     async take(key) {

@@ -2,13 +2,16 @@ import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import { AppError, ServiceUnavailableError, TimeoutError } from '../errors.ts';
 import { messageWithoutValues } from './redact-values.ts';
+import { withoutSuggestions } from './suggestions.ts';
 
 /**
  * What a client sees of an error. AppErrors become GraphQL errors with their code (and, for
  * input problems, every failing path); GraphQL's own errors keep their message; anything else is
  * logged and replaced by a bare INTERNAL_SERVER_ERROR, so no stack, SQL or secret leaks out.
  */
-export function createErrorMasker(logger: Logger) {
+export function createErrorMasker(logger: Logger, options: { suggestions: boolean }) {
+  const hideSuggestions = (message: string) => (options.suggestions ? message : withoutSuggestions(message));
+
   return (error: unknown, message: string): Error => {
     const graphQLError = error instanceof GraphQLError ? error : undefined;
     const cause = innermostCause(error);
@@ -40,7 +43,7 @@ export function createErrorMasker(logger: Logger) {
         code === 'BAD_REQUEST'
           ? { status: given?.status ?? 400, ...(given?.headers ? { headers: given.headers } : {}) }
           : given;
-      return new GraphQLError(messageWithoutValues(graphQLError), {
+      return new GraphQLError(hideSuggestions(messageWithoutValues(graphQLError)), {
         nodes: graphQLError.nodes,
         path: graphQLError.path,
         extensions: { code, ...(http ? { http } : {}) },

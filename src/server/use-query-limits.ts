@@ -6,10 +6,10 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../models/model.list-input.ts'
 import { costLimitError, operationCost } from './operation-cost.ts';
 
 /**
- * What one request may ask for: graphql-armor's depth, alias, directive and token limits (and no
- * "did you mean" field suggestions in production), plus a cost limit that counts connection sizes.
+ * What one request may ask for: graphql-armor's depth, alias, directive and token limits, plus a
+ * cost limit that counts connection sizes.
  */
-export function useQueryLimits(limits: LimitsConfig, fieldSuggestions: boolean): Plugin[] {
+export function useQueryLimits(limits: LimitsConfig): Plugin[] {
   // armor throws a code-less "Syntax Error: …" from inside validation; reported as a validation
   // error instead, it gets GRAPHQL_VALIDATION_FAILED like any other invalid document.
   const asValidationError = {
@@ -27,7 +27,8 @@ export function useQueryLimits(limits: LimitsConfig, fieldSuggestions: boolean):
       maxTokens: { n: limits.maxTokens },
       // armor's own cost limit ignores list sizes; the one below counts first/last
       costLimit: { enabled: false },
-      blockFieldSuggestion: { enabled: !fieldSuggestions },
+      // its pattern misses enum suggestions; see suggestions.ts
+      blockFieldSuggestion: { enabled: false },
     }),
     {
       onExecute({ args, setResultAndStopExecution }) {

@@ -36,7 +36,7 @@ export function useRequestObservability(logger: Logger, metrics: Metrics): Plugi
       const context = args.contextValue as GraphQLContext & { request: Request };
       const state = requestState(context.request);
       const name = getOperationAST(args.document, args.operationName)?.name?.value;
-      if (name) state.operationName = name;
+      if (name && OPERATION_NAME.test(name)) state.operationName = name;
       if (context.auth.ok) {
         state.principal = { organizationId: context.auth.principal.organizationId, userId: context.auth.principal.userId };
       }

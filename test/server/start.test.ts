@@ -62,7 +62,7 @@ describe('starting the server with no configuration', () => {
     expect(created.data.createModel.model).toMatchObject({ createdBy: 'user:alice' });
     const resourceUri = created.data.createModel.model.resourceUri;
 
-    expect(await server.stop('SIGTERM')).toBe(0);
+    expect((await server.stop('SIGTERM')).code).toBe(0);
     expect(server.output.join('\n')).toContain('"msg":"stopped"');
 
     // A restart keeps the secrets (the token still verifies) and the data.
@@ -70,7 +70,7 @@ describe('starting the server with no configuration', () => {
     expect(server.output.join('\n')).not.toContain('generated missing secrets');
     const found = await post(server.url, { query: `{ model(resourceUri: "${resourceUri}") { name } }` }, token);
     expect(found.data.model).toEqual({ name: 'Start Check' });
-    expect(await server.stop('SIGTERM')).toBe(0);
+    expect((await server.stop('SIGTERM')).code).toBe(0);
     server = undefined;
   });
 });
