@@ -47,7 +47,7 @@ export const createModelInputSchema = z.object({
     .trim()
     .min(1)
     .max(255)
-    .regex(/[^\p{White_Space}\p{Cf}]/u, 'must contain a visible character'),
+    .refine((name) => name === '' || /[^\p{White_Space}\p{Cf}]/u.test(name), 'must contain a visible character'),
   litellmModel: storableString().trim().min(1).max(500),
   credentials: credentialsSchema,
   resourceUri: resourceUriSchema.nullish().transform((value) => value ?? null),
