@@ -1,0 +1,629 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import pg from 'pg';
+import { signDevToken } from '../src/auth/dev-token.ts';
+import { createDatabase } from '../src/db/database.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { createCursorCodec } from '../src/models/model.cursor.ts';
+import { DEFAULT_ORDER } from '../src/models/model.order.ts';
+import { createKeyring } from '../src/secrets/keyring.ts';
+import { type LoadResult, runLoad } from './load.ts';
+import { parseOptions, USAGE } from './options.ts';
+import { explainText, planSummary, type PlanSummary, timeStatement } from './plans.ts';
+import {
+  mb,
+  ms,
+  percent,
+  type ServerName,
+  summarize,
+  type Target,
+  targetTable,
+  type WorkloadOutcome,
+  workloadTable,
+} from './report.ts';
+import { HOT_TENANT, removeWriterRows, seed, type SeedInfo, WRITER_SUB } from './seed.ts';
+import { cpuTimeOf, memoryOf, REPO_ROOT, RssSampler, type ServerProcess, freePort, startServer } from './servers.ts';
+import { bind, captureGatewaySql, escapeLike, type GatewaySql, RARE_SEARCH, type Vars, W3_SEARCH } from './sql.ts';
+import {
+  bodyFactory,
+  checkAnswer,
+  comparable,
+  DESCRIPTIONS,
+  DOCUMENTS,
+  variablesFor,
+  type WorkloadData,
+  type WorkloadId,
+} from './workloads.ts';
+
+/**
+ * `npm run bench`: seeds the bench database, starts the gateway (production mode, its own
+ * process) and the baseline (bench/baseline-server.ts) side by side, checks every workload's
+ * answer on both, then measures each workload with autocannon, alternating gateway and baseline
+ * for a number of rounds, and prints medians, ratios and the issue's targets. See bench/README.md.
+ */
+
+const benchStarted = performance.now();
+const log = (line: string) => console.log(line);
+/** A progress line, prefixed with the seconds since the bench started. */
+const progress = (line: string) => console.log(`[${((performance.now() - benchStarted) / 1000).toFixed(1).padStart(5)} s] ${line}`);
+const DEEP_OFFSET = 100_000;
+/** Share of bad responses (non-2xx, GraphQL errors, socket errors) above which a workload fails. */
+const MAX_BAD_SHARE = 0.001;
+/** The short warm-up before rounds 2, 3, …: this many requests per connection. */
+const WARMUP_REQUESTS_PER_CONNECTION = 10;
+
+const cleanups: Array<() => Promise<void>> = [];
+async function cleanUp(): Promise<void> {
+  while (cleanups.length > 0) {
+    const cleanup = cleanups.pop();
+    try {
+      await cleanup?.();
+    } catch (error) {
+      console.error(`cleanup failed: ${(error as Error).message}`);
+    }
+  }
+}
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    interrupted = true;
+    console.error(`\n${signal}: stopping the servers…`);
+    void cleanUp().then(() => process.exit(130));
+  });
+}
+
+async function main(): Promise<number> {
+  const parsed = parseOptions(process.argv.slice(2), process.env);
+  if (parsed === 'help') {
+    log(USAGE);
+    return 0;
+  }
+  const options = parsed;
+  const started = Date.now();
+  const startedAt = new Date(started);
+  log(
+    `bench: ${options.rows.toLocaleString('en-US')} rows, ${options.duration} s × ${options.rounds} rounds per server and workload, ` +
+      `${options.connections} connections, pool ${options.pool}, workloads ${options.workloads.join(',')}`,
+  );
+
+  // ── database: create, migrate, seed ─────────────────────────────────────────────────────────
+  await ensureDatabase(options.databaseUrl);
+  const migrator = createDatabase({
+    kind: 'postgres',
+    url: options.databaseUrl,
+    poolSize: 1,
+    statementTimeoutMs: 600_000,
+    connectTimeoutMs: 10_000,
+  });
+  try {
+    await migrateToLatest(migrator);
+  } finally {
+    await migrator.destroy();
+  }
+  const client = new pg.Client({ connectionString: options.databaseUrl });
+  await client.connect();
+  cleanups.push(() => client.end());
+
+  const seedInfo = await seed(client, options.rows, { reseed: options.reseed, log: progress });
+  progress(
+    seedInfo.reused
+      ? `seed: reusing ${seedInfo.rows.toLocaleString('en-US')} rows already there (--reseed to force)`
+      : `seed: ${seedInfo.rows.toLocaleString('en-US')} rows in ${seedInfo.seconds.toFixed(1)} s`,
+  );
+
+  // ── what the workloads need to know about the data ─────────────────────────────────────────
+  const secretsKey = randomBytes(32).toString('base64');
+  const jwtSecret = randomBytes(48).toString('base64url');
+  const statements = await captureGatewaySql();
+  const data = await workloadData(client, seedInfo, secretsKey);
+  const tenantVars: Vars = { org: HOT_TENANT.organizationId, project: HOT_TENANT.projectId };
+  const planChecks = await checkPlans(client, statements, data, tenantVars);
+  if (options.explain) await printExplain(client, statements, data, tenantVars);
+
+  // ── the two servers ─────────────────────────────────────────────────────────────────────────
+  const serverEnv = {
+    NODE_ENV: 'production',
+    DATABASE_URL: options.databaseUrl,
+    DATABASE_POOL_SIZE: String(options.pool),
+    SECRETS_KEY: secretsKey,
+  };
+  const resultsDir = path.join(REPO_ROOT, 'bench', 'results');
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  const profileDir = path.join(resultsDir, `cpu-profile-${stamp}`);
+  const gateway = await startServer({
+    name: 'gateway',
+    entry: 'src/main.ts',
+    nodeFlags: options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+    port: await freePort(),
+    env: { ...serverEnv, AUTH_JWT_SECRET: jwtSecret, RATE_LIMIT_PER_SECOND: '0', LOG_LEVEL: 'warn' },
+    readyPath: '/readyz',
+    basePath: '/graphql',
+  });
+  cleanups.push(() => gateway.stop());
+  const baseline = await startServer({
+    name: 'baseline',
+    entry: 'bench/baseline-server.ts',
+    port: await freePort(),
+    env: serverEnv,
+    readyPath: '/readyz',
+    basePath: '',
+  });
+  cleanups.push(() => baseline.stop());
+  progress(`gateway ${gateway.url} (pid ${gateway.pid}), baseline ${baseline.url} (pid ${baseline.pid})`);
+
+  const token = await signDevToken(jwtSecret, {
+    sub: WRITER_SUB,
+    org: HOT_TENANT.organizationId,
+    projects: [HOT_TENANT.projectId],
+    expiresIn: 24 * 3600,
+  });
+  const targets: Record<ServerName, (id: WorkloadId) => { url: string; headers: Record<string, string> }> = {
+    gateway: () => ({
+      url: gateway.url,
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${token}`,
+        'x-project-id': HOT_TENANT.projectId,
+      },
+    }),
+    baseline: (id) => ({
+      url: `${baseline.url}/${id.toLowerCase()}`,
+      headers: {
+        'content-type': 'application/json',
+        'x-org-id': HOT_TENANT.organizationId,
+        'x-project-id': HOT_TENANT.projectId,
+        'x-user-id': WRITER_SUB,
+      },
+    }),
+  };
+  const servers: Record<ServerName, ServerProcess> = { gateway, baseline };
+  const sampler = new RssSampler([gateway, baseline]);
+  cleanups.push(async () => sampler.stop());
+
+  // ── the workloads ───────────────────────────────────────────────────────────────────────────
+  const outcomes: WorkloadOutcome[] = [];
+  const warmup = Math.min(3, Math.max(0.5, options.duration / 5));
+  // W5 writes; it runs last so that the reads see exactly the seeded data.
+  const order = [...options.workloads].sort((a, b) => Number(a === 'W5') - Number(b === 'W5'));
+  // The gateway's JIT needs a while before its figures settle: warm both servers up on every read
+  // workload first (W5 gets its warm-up right before it is measured, as it writes).
+  for (const name of ['gateway', 'baseline'] as const) {
+    for (const id of order.filter((id) => id !== 'W5')) {
+      await runLoad(
+        { ...targets[name](id), body: bodyFactory(id, data, 'warm'), fixedBody: id !== 'W6' },
+        { seconds: warmup, connections: options.connections },
+      );
+    }
+  }
+  progress(`warmed up: ${warmup} s per read workload on each server`);
+  for (const id of order) {
+    if (interrupted) break;
+    const outcome: WorkloadOutcome = {
+      id,
+      description:
+        id === 'W4' ? `page after ${data.deepOffset.toLocaleString('en-US')} rows (cursor), totalCount` : DESCRIPTIONS[id],
+      check: { ok: true, problems: [], bytes: { gateway: 0, baseline: 0 } },
+      measurements: { gateway: [], baseline: [] },
+    };
+    outcomes.push(outcome);
+
+    // Correctness first: one request to each server, answer checked and compared.
+    const answers: Partial<Record<ServerName, unknown>> = {};
+    for (const name of ['gateway', 'baseline'] as const) {
+      const variables = variablesFor(id, data);
+      const target = targets[name](id);
+      try {
+        const response = await fetch(target.url, {
+          method: 'POST',
+          headers: target.headers,
+          body: JSON.stringify({ query: DOCUMENTS[id], variables }),
+        });
+        const text = await response.text();
+        outcome.check.bytes[name] = Buffer.byteLength(text);
+        if (response.status !== 200) {
+          outcome.check.problems.push(`${name}: HTTP ${response.status}: ${text.slice(0, 300)}`);
+          continue;
+        }
+        const body = JSON.parse(text) as unknown;
+        answers[name] = body;
+        outcome.check.problems.push(...checkAnswer(id, body, variables, data).map((problem) => `${name}: ${problem}`));
+      } catch (error) {
+        outcome.check.problems.push(`${name}: ${(error as Error).message}`);
+      }
+    }
+    if (outcome.check.problems.length === 0 && !isDeepStrictEqual(comparable(id, answers.gateway), comparable(id, answers.baseline))) {
+      outcome.check.problems.push('the gateway and the baseline answered differently');
+    }
+    outcome.check.ok = outcome.check.problems.length === 0;
+    if (!outcome.check.ok) {
+      progress(`${id}: FAILED its correctness check, not measured:\n  ${outcome.check.problems.join('\n  ')}`);
+      continue;
+    }
+    progress(`${id} ${outcome.description} — answers checked (${outcome.check.bytes.gateway} / ${outcome.check.bytes.baseline} bytes)`);
+
+    for (let round = 1; round <= options.rounds && !interrupted; round++) {
+      const sequence: ServerName[] = round % 2 === 1 ? ['gateway', 'baseline'] : ['baseline', 'gateway'];
+      for (const [index, name] of sequence.entries()) {
+        const target = targets[name](id);
+        const tag = `${name[0]}${round}-${randomBytes(3).toString('hex')}`;
+        // A short warm-up reopens the pool connections that went idle while the other server was
+        // measured; W5's first one also warms its code paths up (JIT).
+        await runLoad(
+          { ...target, body: bodyFactory(id, data, `${tag}-warm`), fixedBody: !['W5', 'W6'].includes(id) },
+          round === 1 && id === 'W5'
+            ? { seconds: warmup, connections: options.connections }
+            : { seconds: warmup, connections: options.connections, amount: options.connections * WARMUP_REQUESTS_PER_CONNECTION },
+        );
+        sampler.measure(`${id}:${round}`);
+        const cpuBefore = cpuTimeOf(servers[name].pid);
+        const result = await runLoad(
+          { ...target, body: bodyFactory(id, data, tag), fixedBody: !['W5', 'W6'].includes(id) },
+          { seconds: options.duration, connections: options.connections },
+        );
+        sampler.measure(undefined);
+        const cpuAfter = cpuTimeOf(servers[name].pid);
+        const cpuMsPerRequest = cpuBefore !== null && cpuAfter !== null && result.requests > 0 ? (cpuAfter - cpuBefore) / result.requests : null;
+        const peakRss = sampler.peaks.get(`${servers[name].name}:${id}:${round}`) ?? null;
+        outcome.measurements[name].push({ round, position: index + 1, result, peakRss, cpuMsPerRequest });
+        progress(`  round ${round} ${name.padEnd(8)} ${describe(result)}  CPU ${ms(cpuMsPerRequest ?? NaN)} ms/req  RSS ${mb(peakRss)}`);
+      }
+    }
+    if (outcome.measurements.gateway.length > 0 && outcome.measurements.baseline.length > 0) {
+      const gatewaySummary = summarize(outcome.measurements.gateway);
+      const baselineSummary = summarize(outcome.measurements.baseline);
+      outcome.summary = {
+        gateway: gatewaySummary,
+        baseline: baselineSummary,
+        throughputRatio: gatewaySummary.requestsPerSecond / baselineSummary.requestsPerSecond,
+      };
+    }
+    if (id === 'W3' && !interrupted) {
+      // p99 at 16 connections is mostly queueing; one connection shows what a search costs.
+      const single: Partial<Record<ServerName, LoadResult>> = {};
+      for (const name of ['gateway', 'baseline'] as const) {
+        const target = { ...targets[name](id), body: bodyFactory(id, data, 'single'), fixedBody: true };
+        await runLoad(target, { seconds: 1, connections: 1, amount: 50 });
+        single[name] = await runLoad(target, { seconds: Math.max(1, options.duration / 2), connections: 1 });
+        progress(`  1 connection ${name.padEnd(8)} ${describe(single[name])}`);
+      }
+      outcome.singleConnection = single as Record<ServerName, LoadResult>;
+    }
+    if (id === 'W5') {
+      const removed = await removeWriterRows(client);
+      // Dead rows out of the indexes; no ANALYZE, so the next run plans with the seed's statistics.
+      await client.query('vacuum models');
+      progress(`  removed the ${removed.toLocaleString('en-US')} models W5 created`);
+    }
+  }
+
+  // ── memory, shutdown ────────────────────────────────────────────────────────────────────────
+  sampler.stop();
+  const memory = {
+    gateway: { peakRssUnderLoad: sampler.peaks.get('gateway') ?? null, vmHwm: memoryOf(gateway.pid)?.hwm ?? null },
+    baseline: { peakRssUnderLoad: sampler.peaks.get('baseline') ?? null, vmHwm: memoryOf(baseline.pid)?.hwm ?? null },
+  };
+  const machine = await machineInfo(client);
+  await cleanUp();
+
+  // ── report ──────────────────────────────────────────────────────────────────────────────────
+  outcomes.sort((a, b) => a.id.localeCompare(b.id));
+  const byId = new Map(outcomes.map((outcome) => [outcome.id, outcome]));
+  const w1 = byId.get('W1')?.summary;
+  const w4 = byId.get('W4')?.summary;
+  const w4OverW1 = {
+    gateway: w1 && w4 ? w4.gateway.p50 / w1.gateway.p50 : NaN,
+    baseline: w1 && w4 ? w4.baseline.p50 / w1.baseline.p50 : NaN,
+  };
+  const targetList = evaluateTargets(byId, w4OverW1, memory, planChecks, data, options.connections);
+
+  log('');
+  log(`Results: medians of ${options.rounds} round(s) of ${options.duration} s, ${options.connections} connections; latency in ms`);
+  log(workloadTable(outcomes));
+  log('');
+  log(
+    `W4/W1 p50: gateway ${ratio(w4OverW1.gateway)}, baseline ${ratio(w4OverW1.baseline)}` +
+      ` (W4 reads the page after ${data.deepOffset.toLocaleString('en-US')} rows)`,
+  );
+  log(
+    `peak RSS under load: gateway ${mb(memory.gateway.peakRssUnderLoad)} (VmHWM ${mb(memory.gateway.vmHwm)}), ` +
+      `baseline ${mb(memory.baseline.peakRssUnderLoad)} (VmHWM ${mb(memory.baseline.vmHwm)})`,
+  );
+  log('');
+  log(targetTable(targetList));
+  if (options.rows < 1_000_000) log(`(the targets are set at 1,000,000 rows; at ${options.rows.toLocaleString('en-US')} the marks only show the bench works)`);
+
+  const failures = [
+    ...outcomes.filter((outcome) => !outcome.check.ok).map((outcome) => `${outcome.id}: failed its correctness check`),
+    ...outcomes.flatMap((outcome) =>
+      (['gateway', 'baseline'] as const)
+        .filter((name) => {
+          const summary = outcome.summary?.[name];
+          return summary && summary.badResponses > summary.requests * MAX_BAD_SHARE;
+        })
+        .map((name) => `${outcome.id}: ${outcome.summary?.[name].badResponses} bad responses from the ${name} during the runs`),
+    ),
+    ...options.workloads
+      .filter((id) => !byId.get(id)?.summary && byId.get(id)?.check.ok !== false)
+      .map((id) => `${id}: not measured`),
+  ];
+
+  mkdirSync(resultsDir, { recursive: true });
+  const file = path.join(resultsDir, `${stamp}.json`);
+  const report = {
+    startedAt: startedAt.toISOString(),
+    seconds: (Date.now() - started) / 1000,
+    options: { ...options, databaseUrl: redactUrl(options.databaseUrl), warmupSeconds: warmup },
+    machine,
+    seed: seedInfo,
+    data: { hotRows: data.hotRows, deepOffset: data.deepOffset, w6Uris: data.uris.length, w3Search: W3_SEARCH },
+    sql: Object.fromEntries(Object.entries(statements).map(([name, statement]) => [name, statement.sql])),
+    plans: planChecks,
+    workloads: outcomes,
+    w4OverW1P50: w4OverW1,
+    memory,
+    targets: targetList,
+    failures,
+  };
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  log('');
+  log(`written to ${path.relative(process.cwd(), file)}; took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  if (options.cpuProf) log(`gateway CPU profile (open in Chrome DevTools): ${path.relative(process.cwd(), profileDir)}/`);
+  if (failures.length > 0) {
+    log(`\nFAILED:\n  ${failures.join('\n  ')}`);
+    return 1;
+  }
+  return 0;
+}
+
+function describe(result: LoadResult): string {
+  const bad = result.non2xx + result.errorBodies + result.connectionErrors + result.timeouts;
+  return (
+    `${Math.round(result.requestsPerSecond).toLocaleString('en-US').padStart(6)} req/s  p50 ${ms(result.p50).padStart(5)}  ` +
+    `p99 ${ms(result.p99).padStart(5)} ms  (${result.requests.toLocaleString('en-US')} requests${bad ? `, ${bad} bad` : ''})`
+  );
+}
+
+const ratio = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)} ×` : '–');
+
+async function ensureDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!name) throw new Error('DATABASE_URL names no database');
+  if (name === 'test') throw new Error('the bench seeds and truncates its database; it refuses to use "test" (the test suite’s)');
+  url.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: url.toString() });
+  await admin.connect();
+  try {
+    const exists = await admin.query('select 1 from pg_database where datname = $1', [name]);
+    if (exists.rowCount === 0) {
+      await admin.query(`create database "${name.replace(/"/g, '""')}"`);
+      progress(`created database ${name}`);
+    }
+  } finally {
+    await admin.end();
+  }
+}
+
+async function workloadData(client: pg.Client, seedInfo: SeedInfo, secretsKey: string): Promise<WorkloadData> {
+  const deepOffset = Math.min(DEEP_OFFSET, Math.floor(seedInfo.hotRows / 2));
+  const deep = await client.query<{ id: string; created_at: Date }>(
+    `select id, created_at from models where organization_id = $1 and project_id = $2
+     order by created_at desc, id desc offset $3 limit 1`,
+    [HOT_TENANT.organizationId, HOT_TENANT.projectId, deepOffset - 1],
+  );
+  const row = deep.rows[0];
+  if (!row) throw new Error('the hot project has too few rows for W4');
+  const codec = createCursorCodec(createKeyring({ currentKey: secretsKey, oldKeys: [] }).derive('model-cursor-signing'));
+  const deepCreatedAt = row.created_at.toISOString();
+  const deepCursor = codec.encode({ values: [deepCreatedAt], id: row.id }, DEFAULT_ORDER, HOT_TENANT);
+  const uris = await client.query<{ resource_uri: string }>(
+    'select resource_uri from models where organization_id = $1 and project_id = $2 order by random() limit 10000',
+    [HOT_TENANT.organizationId, HOT_TENANT.projectId],
+  );
+  return { hotRows: seedInfo.hotRows, deepCursor, deepOffset, deepCreatedAt, deepId: row.id, uris: uris.rows.map((r) => r.resource_uri) };
+}
+
+interface PlanChecks {
+  count: PlanSummary;
+  countMs: number;
+  firstPageMs: number;
+  search: PlanSummary;
+  rareSearch: PlanSummary;
+  deepPage: PlanSummary;
+}
+
+/** The plans the targets depend on, and what a count costs next to the page it comes with. */
+async function checkPlans(client: pg.Client, sql: GatewaySql, data: WorkloadData, tenant: Vars): Promise<PlanChecks> {
+  const afterVars = deepVars(data, tenant);
+  return {
+    count: await planSummary(client, sql.count, tenant, true),
+    countMs: await timeStatement(client, sql.count, tenant, 200),
+    firstPageMs: await timeStatement(client, sql.firstPage, tenant, 200),
+    search: await planSummary(client, sql.searchPage, { ...tenant, search: escapeLike(W3_SEARCH) }, true),
+    rareSearch: await planSummary(client, sql.searchPage, { ...tenant, search: escapeLike(RARE_SEARCH) }, true),
+    deepPage: await planSummary(client, sql.deepPage, afterVars, true),
+  };
+}
+
+function deepVars(data: WorkloadData, tenant: Vars): Vars {
+  return { ...tenant, afterValue: data.deepCreatedAt, afterId: data.deepId };
+}
+
+async function printExplain(client: pg.Client, sql: GatewaySql, data: WorkloadData, tenant: Vars): Promise<void> {
+  const sample = {
+    id: '00000000-0000-4000-8000-0000000000b1',
+    organization_id: tenant.org,
+    project_id: tenant.project,
+    resource_uri: 'bench-explain-insert',
+    name: 'Bench explain insert',
+    litellm_model: 'openai/gpt-4o-mini',
+    status: 'PENDING',
+    owner_id: WRITER_SUB,
+    created_by: `user:${WRITER_SUB}`,
+    updated_by: `user:${WRITER_SUB}`,
+    created_at: new Date(),
+    updated_at: new Date(),
+    tags: ['bench'],
+    provider: 'openai',
+    credential_keys: ['api_key'],
+    credentials_key_id: 'explain',
+    credentials_nonce: Buffer.alloc(12),
+    credentials_ciphertext: Buffer.alloc(48),
+  } as Record<string, unknown>;
+  const explained: Array<[string, string, unknown[], boolean]> = [
+    ['W1 page', sql.firstPage.sql, bind(sql.firstPage, tenant), false],
+    ['W1/W4 totalCount', sql.count.sql, bind(sql.count, tenant), false],
+    ['W2 filter status + mode, NAME ASC', sql.filteredPage.sql, bind(sql.filteredPage, tenant), false],
+    [`W3 search "${W3_SEARCH}"`, sql.searchPage.sql, bind(sql.searchPage, { ...tenant, search: escapeLike(W3_SEARCH) }), false],
+    [`W3 with a rare term "${RARE_SEARCH}"`, sql.searchPage.sql, bind(sql.searchPage, { ...tenant, search: escapeLike(RARE_SEARCH) }), false],
+    [`W4 after ${data.deepOffset.toLocaleString('en-US')} rows`, sql.deepPage.sql, bind(sql.deepPage, deepVars(data, tenant)), false],
+    ['W5 createModel insert (rolled back)', sql.insert.sql, sql.insert.columns.map((column) => sample[column] ?? null), true],
+    ['W6 lookup by resourceUri', sql.lookup.sql, bind(sql.lookup, { ...tenant, uri: data.uris[0] ?? '' }), false],
+  ];
+  for (const [title, text, params, write] of explained) {
+    log(`\n── EXPLAIN (ANALYZE, BUFFERS): ${title}\n${text}\n  -- ${JSON.stringify(params.map((p) => (Buffer.isBuffer(p) ? '<bytes>' : p)))}`);
+    log(await explainText(client, text, params, write));
+  }
+  log('');
+}
+
+function evaluateTargets(
+  byId: Map<WorkloadId, WorkloadOutcome>,
+  w4OverW1: { gateway: number; baseline: number },
+  memory: Record<ServerName, { peakRssUnderLoad: number | null; vmHwm: number | null }>,
+  plans: PlanChecks,
+  data: WorkloadData,
+  connections: number,
+): Target[] {
+  const targets: Target[] = [];
+  const mark = (ok: boolean | undefined): Target['status'] => (ok === undefined ? 'n/a' : ok ? 'PASS' : 'MISS');
+  const rate = (value: number) => `${Math.round(value).toLocaleString('en-US')}/s`;
+  for (const id of ['W2', 'W3', 'W4', 'W6'] as const) {
+    const summary = byId.get(id)?.summary;
+    targets.push({
+      name: `${id} throughput vs baseline`,
+      goal: '≥ 70 %',
+      measured: summary ? `${percent(summary.throughputRatio)} (${rate(summary.gateway.requestsPerSecond)})` : 'not measured',
+      baseline: summary ? rate(summary.baseline.requestsPerSecond) : undefined,
+      status: mark(summary ? summary.throughputRatio >= 0.7 : undefined),
+    });
+  }
+  const countReadsRows = plans.count.relations.includes('models');
+  targets.push({
+    name: 'W1 totalCount without scanning',
+    goal: 'counters; ≈ a page without count',
+    measured: `reads ${plans.count.relations.join(', ')}: ${ms(plans.countMs)} ms vs page ${ms(plans.firstPageMs)} ms`,
+    status: mark(!countReadsRows && plans.countMs <= plans.firstPageMs),
+  });
+  targets.push({
+    name: 'W4 p50 / W1 p50',
+    goal: '≤ 1.5 ×',
+    measured: Number.isFinite(w4OverW1.gateway) ? ratio(w4OverW1.gateway) : 'not measured',
+    baseline: Number.isFinite(w4OverW1.baseline) ? ratio(w4OverW1.baseline) : undefined,
+    status: mark(Number.isFinite(w4OverW1.gateway) ? w4OverW1.gateway <= 1.5 : undefined),
+  });
+  const w3 = byId.get('W3');
+  const rows = `${data.hotRows.toLocaleString('en-US')} in the project`;
+  targets.push({
+    name: `W3 p99, ${connections} connections`,
+    goal: `< 20 ms (${rows})`,
+    measured: w3?.summary ? `${ms(w3.summary.gateway.p99)} ms` : 'not measured',
+    baseline: w3?.summary ? `${ms(w3.summary.baseline.p99)} ms` : undefined,
+    status: mark(w3?.summary ? w3.summary.gateway.p99 < 20 : undefined),
+    note: 'saturated: mostly queueing',
+  });
+  const single = w3?.singleConnection;
+  targets.push({
+    name: 'W3 p99, 1 connection',
+    goal: `< 20 ms (${rows})`,
+    measured: single ? `${ms(single.gateway.p99)} ms` : 'not measured',
+    baseline: single ? `${ms(single.baseline.p99)} ms` : undefined,
+    status: mark(single ? single.gateway.p99 < 20 : undefined),
+  });
+  const usesTrigram = (plan: PlanSummary) => plan.indexes.some((index) => index.includes('trgm'));
+  const planText = (plan: PlanSummary) =>
+    `${plan.indexes.join(' + ') || plan.nodeTypes.join('/')}, ${ms(plan.executionMs ?? NaN)} ms`;
+  targets.push({
+    name: 'W3 plan, common term',
+    goal: 'EXPLAIN ANALYZE < 20 ms',
+    measured: `"${W3_SEARCH}": ${planText(plans.search)}`,
+    status: mark(plans.search.executionMs === null ? undefined : plans.search.executionMs < 20),
+    note: usesTrigram(plans.search) ? 'trigram bitmap over every project: see bench/README.md' : undefined,
+  });
+  targets.push({
+    name: 'W3 plan, rare term',
+    goal: 'uses the trigram index',
+    measured: `"${RARE_SEARCH}": ${planText(plans.rareSearch)}`,
+    status: mark(usesTrigram(plans.rareSearch)),
+  });
+  const w5 = byId.get('W5')?.summary;
+  targets.push({
+    name: 'W5 creates per second',
+    goal: '≥ 2,000/s',
+    measured: w5 ? rate(w5.gateway.requestsPerSecond) : 'not measured',
+    baseline: w5 ? rate(w5.baseline.requestsPerSecond) : undefined,
+    status: mark(w5 ? w5.gateway.requestsPerSecond >= 2000 : undefined),
+  });
+  const peak = memory.gateway.peakRssUnderLoad;
+  targets.push({
+    name: 'gateway peak RSS under load',
+    goal: '< 200 MB',
+    measured: `${mb(peak)} (VmHWM ${mb(memory.gateway.vmHwm)})`,
+    baseline: `${mb(memory.baseline.peakRssUnderLoad)}`,
+    status: mark(peak ? peak < 200 * 1024 * 1024 : undefined),
+  });
+  return targets;
+}
+
+async function machineInfo(client: pg.Client): Promise<Record<string, unknown>> {
+  const settings = await client.query<{ name: string; setting: string; unit: string | null }>(
+    `select name, setting, unit from pg_settings where name in
+     ('shared_buffers', 'work_mem', 'effective_cache_size', 'synchronous_commit', 'fsync', 'max_connections', 'jit', 'random_page_cost')`,
+  );
+  const version = await client.query<{ version: string }>('select version()');
+  let commit: string | null = null;
+  try {
+    commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    if (dirty) commit += ' (with uncommitted changes)';
+  } catch {
+    // not a git checkout
+  }
+  const cpus = os.cpus();
+  return {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model ?? null,
+    memoryBytes: os.totalmem(),
+    loadAverage: os.loadavg(),
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    postgres: version.rows[0]?.version ?? null,
+    postgresSettings: Object.fromEntries(settings.rows.map((row) => [row.name, `${row.setting}${row.unit ? ` ${row.unit}` : ''}`])),
+    commit,
+  };
+}
+
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
+main()
+  .then(async (code) => {
+    await cleanUp();
+    process.exit(code);
+  })
+  .catch(async (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    await cleanUp();
+    process.exit(1);
+  });
