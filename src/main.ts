@@ -3,7 +3,7 @@ import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { createDatabase } from './db/database.ts';
 import { createLogger } from './logger.ts';
-import { trackInFlight } from './server/in-flight.ts';
+import { createInFlightTracker } from './server/in-flight.ts';
 
 const config = await loadConfig(process.env);
 const logger = createLogger(config.log.level);
@@ -22,8 +22,8 @@ const app = createApp({ config, db, logger });
 // answers (/readyz says 503 until it succeeds).
 await app.readiness.start();
 
-const server = createServer(app.yoga);
-const inFlight = trackInFlight(server);
+const inFlight = createInFlightTracker();
+const server = createServer((request, response) => inFlight.track(app.yoga(request, response)));
 
 server.listen(config.server.port, config.server.host, () => {
   const address = server.address();

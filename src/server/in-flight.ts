@@ -1,18 +1,22 @@
-import type { Server } from 'node:http';
-
-/** Counts requests being answered, so shutdown can wait for them (for a bounded time). */
-export function trackInFlight(server: Server) {
+/**
+ * Counts requests being handled, so shutdown can wait for them (for a bounded time). A request
+ * counts until its handler has finished, not until its client hangs up: a client that goes away
+ * early must not let the database close under a resolver that is still running.
+ */
+export function createInFlightTracker() {
   let active = 0;
   let onIdle: (() => void) | undefined;
-  server.on('request', (_request, response) => {
-    active++;
-    response.on('close', () => {
-      active--;
-      if (active === 0) onIdle?.();
-    });
-  });
   return {
     count: () => active,
+    track(work: unknown): void {
+      active++;
+      void Promise.resolve(work)
+        .catch(() => {})
+        .finally(() => {
+          active--;
+          if (active === 0) onIdle?.();
+        });
+    },
     /** resolves true once nothing is in flight, or false when `timeoutMs` passes first */
     settled(timeoutMs: number): Promise<boolean> {
       if (active === 0) return Promise.resolve(true);

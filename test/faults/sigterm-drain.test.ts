@@ -98,6 +98,32 @@ describe.skipIf(!reachable)('SIGTERM while a request is in flight', () => {
     }
   });
 
+  it('waits for a request whose client already hung up, so its resolvers never meet a closed pool', async () => {
+    const { proxy, server, exited, tenant } = await readyServer({});
+    proxy.pause();
+    const client = new AbortController();
+    const abandoned = fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tenant.token}` },
+      // the page query is held at the proxy; totalCount asks the database again after it returns
+      body: JSON.stringify({ query: '{ models(first: 5) { totalCount nodes { id } } }' }),
+      signal: client.signal,
+    }).catch(() => 'aborted');
+    await waitFor('the page query to reach the proxy', async () => (proxy.heldBytes() > 0 ? true : undefined), 5_000, 20);
+    client.abort();
+    expect(await abandoned).toBe('aborted');
+
+    server.child.kill('SIGTERM');
+    await shuttingDown(server);
+    // The handler is still running although its client is gone.
+    expect(server.output.find((line) => line.includes('shutting down'))).toContain('"inFlight":1');
+    proxy.resume();
+
+    const exit = await Promise.race([exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 10_000))]);
+    expect(exit, server.output.slice(-5).join('\n')).toMatchObject({ code: 0, signal: null });
+    expect(server.output.join('\n')).not.toMatch(/destroyed|unexpected error/i);
+  });
+
   it('still exits on its own, soon after SHUTDOWN_TIMEOUT_MS, when the request in flight never finishes', async () => {
     const { proxy, server, exited, tenant } = await readyServer({ SHUTDOWN_TIMEOUT_MS: '1000' });
 
