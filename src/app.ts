@@ -1,6 +1,7 @@
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { withVerifiedTokenCache } from './auth/verified-token-cache.ts';
 import { createTokenVerifier, type TokenVerifier } from './auth/verify-token.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -55,7 +56,7 @@ export function createApp(deps: AppDeps): App {
     clock: deps.clock ?? systemClock,
     newId: deps.newId ?? randomId,
   });
-  const verifyToken = deps.verifyToken ?? createTokenVerifier(config.auth);
+  const verifyToken = deps.verifyToken ?? withVerifiedTokenCache(createTokenVerifier(config.auth));
   const readiness = createReadiness(db, logger);
   const metrics = createMetrics(() => poolStatsOf(db));
   const rateLimiter = createRateLimiter(config, logger);

@@ -4,6 +4,8 @@ export interface Principal {
   organizationId: string;
   /** project ids the token may use; '*' means every project of the organization */
   projects: readonly string[];
+  /** when the token stops being valid */
+  expiresAt: Date;
 }
 
 export interface Tenant {

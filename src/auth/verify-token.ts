@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import { z } from 'zod';
 import type { AuthConfig } from '../config.ts';
 import { storableString } from '../storable-text.ts';
@@ -11,21 +11,34 @@ export type TokenVerifier = (token: string) => Promise<Principal>;
 const claim = storableString().min(1).max(255);
 const claimsSchema = z.object({ sub: claim, org_id: claim, projects: z.array(claim).max(1000) });
 
-export function createTokenVerifier(config: AuthConfig): TokenVerifier {
-  const key: Uint8Array | JWTVerifyGetKey = config.jwksUrl
-    ? createRemoteJWKSet(new URL(config.jwksUrl))
-    : new TextEncoder().encode(config.jwtSecret);
-  const algorithms = config.jwksUrl ? ['RS256', 'ES256'] : ['HS256'];
+export function createTokenVerifier(config: AuthConfig, now: () => Date = () => new Date()): TokenVerifier {
+  const options = () => ({
+    algorithms: config.jwksUrl ? ['RS256', 'ES256'] : ['HS256'],
+    issuer: config.issuer,
+    audience: config.audience,
+    requiredClaims: ['exp', 'sub'],
+    currentDate: now(),
+  });
+  let verifyJwt: (token: string) => Promise<{ payload: JWTPayload }>;
+  if (config.jwksUrl) {
+    const jwks = createRemoteJWKSet(new URL(config.jwksUrl));
+    verifyJwt = (token) => jwtVerify(token, jwks, options());
+  } else {
+    // Imported once: given the raw bytes, jose would import the key again on every request.
+    const hmacKey = crypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(config.jwtSecret),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['verify'],
+    );
+    verifyJwt = async (token) => jwtVerify(token, await hmacKey, options());
+  }
 
   return async (token) => {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, key as Uint8Array, {
-        algorithms,
-        issuer: config.issuer,
-        audience: config.audience,
-        requiredClaims: ['exp', 'sub'],
-      }));
+      ({ payload } = await verifyJwt(token));
     } catch (error) {
       // The token may be fine: the keys to check it with could not be fetched. Saying 401 would
       // make clients throw away a good token.
@@ -40,7 +53,12 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
     if (!claims.success) {
       throw new UnauthenticatedError('The token lacks valid sub, org_id and projects claims');
     }
-    return { userId: claims.data.sub, organizationId: claims.data.org_id, projects: claims.data.projects };
+    return {
+      userId: claims.data.sub,
+      organizationId: claims.data.org_id,
+      projects: claims.data.projects,
+      expiresAt: new Date((payload.exp as number) * 1000),
+    };
   };
 }
 
