@@ -1,6 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, type LogEvent, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.ts';
@@ -46,6 +44,14 @@ export function createDatabase(config: DatabaseConfig, options: DatabaseOptions 
     return db;
   }
   if (!config.dataDir.startsWith('memory://')) mkdirSync(config.dataDir, { recursive: true });
-  const pglite = new PGlite(config.dataDir, { extensions: { pg_trgm } });
+  const dataDir = config.dataDir;
+  // Loaded only when used: PGlite's WebAssembly build costs ~40 MB that a PostgreSQL deployment needn't carry.
+  const pglite = async () => {
+    const [{ PGlite }, { pg_trgm }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('@electric-sql/pglite/contrib/pg_trgm'),
+    ]);
+    return new PGlite(dataDir, { extensions: { pg_trgm } });
+  };
   return new Kysely<Database>({ dialect: withFailureTranslation(new PGliteDialect({ pglite })), log });
 }
