@@ -26,12 +26,15 @@ export interface ModelEdge {
   node: Model;
 }
 
-/** A page of a models listing. The parts that cost a query are functions, run only when asked for. */
+/**
+ * A page of a models listing. The parts that cost a query run only when read: the page flags
+ * are getters, totalCount a function.
+ */
 export interface ModelPage {
   edges: ModelEdge[];
   pageInfo: {
-    hasNextPage: boolean | (() => Promise<boolean>);
-    hasPreviousPage: boolean | (() => Promise<boolean>);
+    readonly hasNextPage: boolean | Promise<boolean>;
+    readonly hasPreviousPage: boolean | Promise<boolean>;
     startCursor: string | null;
     endCursor: string | null;
   };
@@ -141,14 +144,18 @@ export function createModelService(deps: ModelServiceDeps) {
       return { node, cursor: cursors.encode(positionOf(node, order), order, tenant) };
     });
     // Whether rows exist on the far side of the cursor we started from: asked only when selected.
-    const beyond = (position: typeof after, side: 'after' | 'before') => () =>
-      position ? repository.existsBeyond(db, tenant, args.filter, order, position, side) : Promise.resolve(false);
+    const beyond = (position: typeof after, side: 'after' | 'before') =>
+      position ? repository.existsBeyond(db, tenant, args.filter, order, position, side) : false;
 
     return {
       edges,
       pageInfo: {
-        hasNextPage: fromEnd ? beyond(before, 'after') : hasMore,
-        hasPreviousPage: fromEnd ? hasMore : beyond(after, 'before'),
+        get hasNextPage() {
+          return fromEnd ? beyond(before, 'after') : hasMore;
+        },
+        get hasPreviousPage() {
+          return fromEnd ? hasMore : beyond(after, 'before');
+        },
         startCursor: edges[0]?.cursor ?? null,
         endCursor: edges[edges.length - 1]?.cursor ?? null,
       },

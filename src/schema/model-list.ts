@@ -38,8 +38,10 @@ builder.queryField('models', (t) =>
       validate: { schema: listModelsArgsSchema },
       resolve: async (_root, args, context) => {
         const page = await context.models.listModels(requireAuth(context).tenant, args as unknown as ListModelsArgs);
-        // pageInfo's costly booleans are functions; GraphQL's default resolver calls them when selected.
-        return page as unknown as Omit<ModelPage, 'pageInfo'> & { pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null } };
+        // pageInfo's costly flags are getters returning promises, read only when selected.
+        return page as unknown as Omit<ModelPage, 'pageInfo'> & {
+          pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+        };
       },
     },
     {
