@@ -7,20 +7,26 @@ import type { Database } from './tables.ts';
 
 const pools = new WeakMap<Kysely<Database>, pg.Pool>();
 
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
 /** Connections of the pg pool behind `db`; null for PGlite, which is one in-process connection. */
-export function poolStatsOf(db: Kysely<Database>): { total: number; idle: number; waiting: number } | null {
+export function poolStatsOf(db: Kysely<Database>): PoolStats | null {
   const pool = pools.get(db);
   return pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : null;
 }
 
-/** Embedded PGlite by default (a directory, or `memory://` in tests); a pg Pool for a real server. */
 export interface DatabaseOptions {
   /** sees every statement Kysely runs (tests use it to check which queries a request costs) */
   log?: (event: LogEvent) => void;
-  /** an idle pooled connection failed (the pool drops it and reconnects on demand) */
+  /** a pooled connection failed, idle or mid-query (the pool drops it and reconnects on demand) */
   onConnectionError?: (error: Error) => void;
 }
 
+/** Embedded PGlite by default (a directory, or `memory://` in tests); a pg Pool for a real server. */
 export function createDatabase(config: DatabaseConfig, options: DatabaseOptions = {}): Kysely<Database> {
   const log = options.log;
   if (config.kind === 'postgres') {

@@ -6,8 +6,9 @@ import { withoutSuggestions } from './suggestions.ts';
 
 /**
  * What a client sees of an error. AppErrors become GraphQL errors with their code (and, for
- * input problems, every failing path); GraphQL's own errors keep their message; anything else is
- * logged and replaced by a bare INTERNAL_SERVER_ERROR, so no stack, SQL or secret leaks out.
+ * input problems, every failing path); GraphQL's and Yoga's own errors keep their code and status
+ * but lose any quoted value (and, in production, "did you mean" hints); anything else is logged
+ * and replaced by a bare INTERNAL_SERVER_ERROR, so no stack, SQL or secret leaks out.
  */
 export function createErrorMasker(logger: Logger, options: { suggestions: boolean }) {
   const hideSuggestions = (message: string) => (options.suggestions ? message : withoutSuggestions(message));

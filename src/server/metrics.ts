@@ -1,10 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-
-export interface PoolStats {
-  total: number;
-  idle: number;
-  waiting: number;
-}
+import type { PoolStats } from '../db/database.ts';
 
 export interface Metrics {
   registry: Registry;
