@@ -22,7 +22,7 @@ export function createErrorMasker(logger: Logger, options: { suggestions: boolea
 
     if (cause instanceof AppError) {
       return new GraphQLError(cause.message, {
-        nodes: graphQLError?.nodes,
+        ...locationOf(graphQLError),
         path: graphQLError?.path,
         extensions: {
           code: cause.code,
@@ -36,16 +36,16 @@ export function createErrorMasker(logger: Logger, options: { suggestions: boolea
       // Produced by GraphQL or Yoga itself: a request, parse, validation or coercion problem.
       // Only the code and HTTP status are kept: other extensions (Yoga's `originalError` of a
       // JSON parse failure) can quote the request body, credentials included.
-      const code = graphQLError.extensions.code ?? 'BAD_USER_INPUT';
+      const code = graphQLError.extensions?.code ?? 'BAD_USER_INPUT';
       // A request that is not GraphQL-over-HTTP at all (malformed JSON, no query) is a 400 for
       // every Accept type; Yoga would answer some of them 200.
-      const given = graphQLError.extensions.http as { status?: number; headers?: Record<string, string> } | undefined;
+      const given = graphQLError.extensions?.http as { status?: number; headers?: Record<string, string> } | undefined;
       const http =
         code === 'BAD_REQUEST'
           ? { status: given?.status ?? 400, ...(given?.headers ? { headers: given.headers } : {}) }
           : given;
       return new GraphQLError(hideSuggestions(messageWithoutValues(graphQLError)), {
-        nodes: graphQLError.nodes,
+        ...locationOf(graphQLError),
         path: graphQLError.path,
         extensions: { code, ...(http ? { http } : {}) },
       });
@@ -53,6 +53,11 @@ export function createErrorMasker(logger: Logger, options: { suggestions: boolea
     logger.error({ err: cause, path: graphQLError?.path }, 'unexpected error while executing a request');
     return new GraphQLError(message, { path: graphQLError?.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
   };
+}
+
+/** Where in the document an error is: AST nodes, or (errors of compiled queries) source positions. */
+export function locationOf(error: GraphQLError | undefined) {
+  return { nodes: error?.nodes, source: error?.source, positions: error?.positions };
 }
 
 function innermostCause(error: unknown): unknown {

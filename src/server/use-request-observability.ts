@@ -2,6 +2,7 @@ import { GraphQLError, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { GraphQLContext } from '../context.ts';
+import { locationOf } from './mask-error.ts';
 import type { Metrics } from './metrics.ts';
 import { requestState } from './request-state.ts';
 
@@ -50,7 +51,7 @@ export function useRequestObservability(logger: Logger, metrics: Metrics): Plugi
         errors: result.errors.map(
           (error) =>
             new GraphQLError(error.message, {
-              nodes: error.nodes,
+              ...locationOf(error),
               path: error.path,
               extensions: { ...error.extensions, requestId: state.requestId },
             }),

@@ -1,0 +1,107 @@
+import {
+  type DocumentNode,
+  type ExecutionResult,
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  type GraphQLSchema,
+  type Source,
+} from 'graphql';
+import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
+import type { Plugin } from 'graphql-yoga';
+
+/**
+ * Runs queries through graphql-jit: an operation is compiled once into a function that resolves
+ * its exact selection, instead of graphql-js walking the selection set on every request (most of
+ * the gateway's per-request CPU on list pages).
+ *
+ * Everything that is not a plain query keeps graphql-js's behaviour, so errors look the same
+ * either way:
+ *  - mutations and subscriptions run on graphql-js (a mutation must never run twice, and its cost
+ *    is elsewhere);
+ *  - variables are coerced by graphql-js first; if they are wrong, graphql-js reports it;
+ *  - variables graphql-js accepts but graphql-jit refuses (it wrongly requires a non-null input
+ *    field that has a default, such as ModelOrder.direction) run on graphql-js: graphql-jit
+ *    answers such a refusal before resolving anything, so nothing runs twice;
+ *  - an operation graphql-jit cannot compile runs on graphql-js.
+ *
+ * An operation is compiled on its second use: compiling costs more than one execution, and a
+ * stream of one-off documents must not turn into a stream of compilations. Compiled operations
+ * live as long as Yoga's parser cache keeps their document.
+ */
+export function useCompiledQueries(): Plugin {
+  const COMPILE_ON_USE = 2;
+  const MAX_OPERATIONS_PER_DOCUMENT = 8;
+  type Entry = { uses: number; compiled?: CompiledQuery | null };
+  const bySchema = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, Entry>>>();
+
+  function compiledFor(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined) {
+    let byDocument = bySchema.get(schema);
+    if (!byDocument) bySchema.set(schema, (byDocument = new WeakMap()));
+    let byOperation = byDocument.get(document);
+    if (!byOperation) byDocument.set(document, (byOperation = new Map()));
+    const key = operationName ?? '';
+    let entry = byOperation.get(key);
+    if (!entry) {
+      if (byOperation.size >= MAX_OPERATIONS_PER_DOCUMENT) return null;
+      byOperation.set(key, (entry = { uses: 0 }));
+    }
+    if (entry.compiled !== undefined) return entry.compiled;
+    if (++entry.uses < COMPILE_ON_USE) return null;
+    const result = compileQuery(schema, document, operationName);
+    entry.compiled = isCompiledQuery(result) ? result : null;
+    return entry.compiled;
+  }
+
+  return {
+    onExecute({ args, executeFn, setExecuteFn }) {
+      const operation = getOperationAST(args.document, args.operationName);
+      if (operation?.operation !== 'query') return;
+      const coerced = getVariableValues(args.schema, operation.variableDefinitions ?? [], args.variableValues ?? {});
+      if (coerced.errors) return;
+      const compiled = compiledFor(args.schema, args.document, args.operationName ?? undefined);
+      if (!compiled) return;
+      setExecuteFn((executionArgs) => {
+        const result = compiled.query(executionArgs.rootValue, executionArgs.contextValue, executionArgs.variableValues) as
+          | ExecutionResult
+          | Promise<ExecutionResult>;
+        if (result instanceof Promise) return result.then((settled) => locatedIn(args.document, settled));
+        const refusedVariables = !('data' in result);
+        return refusedVariables ? executeFn(executionArgs) : locatedIn(args.document, result);
+      });
+    },
+  };
+}
+
+/**
+ * graphql-jit's errors hold line/column locations but not the document positions graphql-js
+ * errors carry (Yoga rebuilds every error from those before sending it): the same errors as
+ * graphql-js's, positioned in the request's source.
+ */
+function locatedIn(document: DocumentNode, result: ExecutionResult): ExecutionResult {
+  const source = document.loc?.source;
+  if (!result.errors?.length || !source) return result;
+  return {
+    ...result,
+    errors: result.errors.map(
+      (error) =>
+        new GraphQLError(error.message, {
+          source,
+          positions: error.locations?.map((location) => positionOf(source, location.line, location.column)),
+          path: error.path,
+          originalError: error.originalError,
+          extensions: error.extensions,
+        }),
+    ),
+  };
+}
+
+function positionOf(source: Source, line: number, column: number): number {
+  let offset = 0;
+  for (let current = 1; current < line; current++) {
+    const next = source.body.indexOf('\n', offset);
+    if (next < 0) break;
+    offset = next + 1;
+  }
+  return offset + column - 1;
+}

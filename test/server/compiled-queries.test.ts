@@ -1,0 +1,129 @@
+import * as graphqlJit from 'graphql-jit';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createModels, PAGE_QUERY, type TestTenant } from '../helpers/list-models.ts';
+import { createTestApp, type RequestOptions, type TestApp } from '../helpers/test-app.ts';
+
+vi.mock('graphql-jit', async (importOriginal) => {
+  const original = await importOriginal<typeof graphqlJit>();
+  return { ...original, compileQuery: vi.fn(original.compileQuery) };
+});
+
+/**
+ * Queries run on graphql-jit from their second use (server/use-compiled-queries.ts), on
+ * graphql-js before that. A client must not be able to tell: every answer below, errors
+ * included, is compared between the first request (graphql-js) and the next two (compiled).
+ */
+let t: TestApp;
+let tenant: TestTenant;
+let other: TestTenant;
+let cursor: string;
+let uri: string;
+let globalId: string;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  tenant = await t.newTenant();
+  other = await t.newTenant();
+  await createModels(
+    t,
+    tenant,
+    Array.from({ length: 12 }, (_, index) => ({
+      name: `jit ${String(index).padStart(2, '0')}`,
+      litellmModel: index % 2 ? 'openai/gpt-4o' : 'anthropic/claude-3-5-sonnet',
+      credentials: { api_key: `sk-jit-${index}` },
+      tags: index % 3 ? ['a'] : ['a', 'b'],
+      mode: index % 2 ? 'chat' : 'embedding',
+      ...(index === 4 ? { description: 'multilingual model' } : {}),
+    })),
+  );
+  const first = await t.gql(
+    'query { models(first: 3) { edges { cursor node { id resourceUri } } } }',
+    {},
+    { token: tenant.token },
+  );
+  const edges = first.body.data?.models.edges as Array<{ cursor: string; node: { id: string; resourceUri: string } }>;
+  cursor = edges[2]!.cursor;
+  uri = edges[0]!.node.resourceUri;
+  globalId = edges[0]!.node.id;
+});
+
+afterAll(async () => {
+  await t.close();
+});
+
+const FIELDS = 'id resourceUri name litellmModel status provider mode tags description createdAt updatedAt createdBy credentialKeys';
+
+type Case = [name: string, document: string, variables: () => Record<string, unknown>, as: () => RequestOptions];
+const asOwner = () => ({ token: tenant.token });
+
+const cases: Case[] = [
+  ['a full page with totalCount', PAGE_QUERY, () => ({ first: 5, withCount: true }), asOwner],
+  ['the page after a cursor (lazy hasPreviousPage)', PAGE_QUERY, () => ({ first: 4, after: cursor }), asOwner],
+  ['the page before a cursor', PAGE_QUERY, () => ({ last: 2, before: cursor }), asOwner],
+  [
+    'an order term without direction (graphql-jit refuses the default, graphql-js runs it)',
+    PAGE_QUERY,
+    () => ({ first: 3, orderBy: [{ field: 'NAME' }] }),
+    asOwner,
+  ],
+  [
+    'filters by enum values that map to stored values, and a search',
+    PAGE_QUERY,
+    () => ({ first: 10, filter: { mode: ['CHAT'], tags: ['b'] }, withCount: true }),
+    asOwner,
+  ],
+  ['a search', `query S($s: String!) { models(filter: { search: $s }) { edges { node { ${FIELDS} } } } }`, () => ({ s: 'multilingual' }), asOwner],
+  ['a lookup by resource URI', `query L($uri: String!) { model(resourceUri: $uri) { ${FIELDS} } }`, () => ({ uri }), asOwner],
+  ['a lookup that finds nothing', 'query L($uri: String!) { model(resourceUri: $uri) { id } }', () => ({ uri: 'nope' }), asOwner],
+  ['a lookup in another project finds nothing', 'query L($uri: String!) { model(resourceUri: $uri) { id } }', () => ({ uri }), () => ({ token: other.token })],
+  [
+    'node(id:) with a fragment, aliases, __typename and directives',
+    `query N($id: ID!, $yes: Boolean!) {
+       a: node(id: $id) { __typename ... on Model { name n2: name tags @include(if: $yes) mode @skip(if: $yes) } }
+       b: node(id: "bm90LWEtbW9kZWw") { id }
+     }`,
+    () => ({ id: globalId, yes: true }),
+    asOwner,
+  ],
+  ['first out of range', PAGE_QUERY, () => ({ first: -1 }), asOwner],
+  ['first and last together', PAGE_QUERY, () => ({ first: 2, last: 2 }), asOwner],
+  ['a forged cursor', PAGE_QUERY, () => ({ first: 2, after: `${cursor.slice(0, -2)}xx` }), asOwner],
+  ['a variable of the wrong type', PAGE_QUERY, () => ({ first: 'ten' }), asOwner],
+  ['an unknown enum value in a filter', PAGE_QUERY, () => ({ filter: { status: ['SLEEPING'] } }), asOwner],
+  ['no token', PAGE_QUERY, () => ({ first: 1 }), () => ({ token: null })],
+  ['a project the token may not use', PAGE_QUERY, () => ({ first: 1 }), () => ({ token: tenant.token, project: 'not-mine' })],
+  [
+    'an error on one field next to data on another',
+    'query M($uri: String!) { ok: model(resourceUri: $uri) { name } bad: models(first: 0) { totalCount } }',
+    () => ({ uri }),
+    asOwner,
+  ],
+];
+
+describe('compiled queries answer exactly as graphql-js does', () => {
+  it.each(cases)('%s', async (_name, document, variables, as) => {
+    const answers = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const response = await t.gql(document, variables(), as());
+      answers.push({ status: response.status, body: withoutRequestIds(response.body) });
+    }
+    expect(answers[0]!.body.data !== undefined || answers[0]!.body.errors !== undefined).toBe(true);
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[2]).toEqual(answers[0]);
+  });
+
+  it('compiled the queries it was given more than once', () => {
+    const compiled = vi.mocked(graphqlJit.compileQuery).mock.calls.map(([, document]) => document.loc?.source.body);
+    expect(compiled).toContain(PAGE_QUERY);
+    expect(compiled.some((source) => source?.includes('node(id: $id)'))).toBe(true);
+  });
+});
+
+function withoutRequestIds(body: { data?: unknown; errors?: Array<{ extensions?: Record<string, unknown> }> }) {
+  return {
+    ...body,
+    ...(body.errors
+      ? { errors: body.errors.map(({ extensions, ...error }) => ({ ...error, extensions: { ...extensions, requestId: undefined } })) }
+      : {}),
+  };
+}
