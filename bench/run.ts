@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -134,9 +135,12 @@ async function main(): Promise<number> {
   const resultsDir = path.join(REPO_ROOT, 'bench', 'results');
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   const profileDir = path.join(resultsDir, `cpu-profile-${stamp}`);
+  // The gateway runs as in production: compiled by `npm run build`, started by plain node.
+  progress('building the gateway (npm run build)');
+  execFileSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
   const gateway = await startServer({
     name: 'gateway',
-    entry: 'src/main.ts',
+    entry: 'dist/src/main.js',
     nodeFlags: options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
     port: await freePort(),
     env: { ...serverEnv, AUTH_JWT_SECRET: jwtSecret, RATE_LIMIT_PER_SECOND: '0', LOG_LEVEL: 'warn' },

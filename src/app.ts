@@ -89,7 +89,6 @@ export function createApp(deps: AppDeps): App {
       const { requestId } = requestState(request);
       return {
         requestId,
-        logger: logger.child({ requestId }),
         auth: await authenticate(request.headers, verifyToken),
         models,
       };

@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import type { Principal, Tenant } from './auth/principal.ts';
 import { resolveTenant, PROJECT_HEADER } from './auth/tenant.ts';
 import type { TokenVerifier } from './auth/verify-token.ts';
@@ -10,7 +9,6 @@ export type AuthState = { ok: true; principal: Principal; tenant: Tenant } | { o
 
 export interface GraphQLContext {
   requestId: string;
-  logger: Logger;
   auth: AuthState;
   models: ModelService;
 }

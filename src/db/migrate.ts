@@ -6,6 +6,8 @@ import type { Database } from './tables.ts';
 import { type Migration, type MigrationProvider, type MigrationResult, Migrator } from 'kysely/migration';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+/** .ts from the sources, .js from the production build (`npm run build` compiles both folders). */
+const MIGRATION_EXTENSION = path.extname(fileURLToPath(import.meta.url));
 
 /**
  * Loads migrations/NNNN_name.ts. Kysely's FileMigrationProvider imports from inside node_modules,
@@ -13,11 +15,13 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.m
  */
 const migrationProvider: MigrationProvider = {
   async getMigrations() {
-    const files = (await readdir(MIGRATIONS_DIR)).filter((file) => /^\d{4}_[\w-]+\.ts$/.test(file)).sort();
+    const files = (await readdir(MIGRATIONS_DIR))
+      .filter((file) => /^\d{4}_[\w-]+$/.test(path.basename(file, MIGRATION_EXTENSION)) && file.endsWith(MIGRATION_EXTENSION))
+      .sort();
     const migrations: Record<string, Migration> = {};
     for (const file of files) {
       const module = (await import(pathToFileURL(path.join(MIGRATIONS_DIR, file)).href)) as Migration;
-      migrations[file.replace(/\.ts$/, '')] = { up: module.up, down: module.down };
+      migrations[path.basename(file, MIGRATION_EXTENSION)] = { up: module.up, down: module.down };
     }
     return migrations;
   },

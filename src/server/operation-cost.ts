@@ -15,6 +15,9 @@ import {
   valueFromAST,
 } from 'graphql';
 
+/** Costs an operation for the worst variables it could be sent: every page size from a variable at its maximum. */
+export const ANY_VARIABLES = Symbol('any variables');
+
 /**
  * The cost of an operation: every field costs 1, and whatever a connection field selects is paid
  * once per item it may return — `first`/`last` (after variables are applied, at most the maximum
@@ -24,15 +27,18 @@ export function operationCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   operationName: string | null | undefined,
-  variables: Record<string, unknown> | null | undefined,
+  variables: Record<string, unknown> | null | undefined | typeof ANY_VARIABLES,
   pageSizes: { default: number; max: number },
 ): number {
   const operation = getOperationAST(document, operationName);
   if (!operation) return 0;
-  // Sizes given through variables count as GraphQL will see them, defaults included.
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
-  if (coerced.errors) return 0; // execution reports the bad variables itself
-  const variableValues = coerced.coerced;
+  let variableValues: Record<string, unknown> | undefined;
+  if (variables !== ANY_VARIABLES) {
+    // Sizes given through variables count as GraphQL will see them, defaults included.
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
+    if (coerced.errors) return 0; // execution reports the bad variables itself
+    variableValues = coerced.coerced;
+  }
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
@@ -87,6 +93,7 @@ export function operationCost(
       const node = field.arguments?.find((argument) => argument.name.value === name);
       const definition = args.find((arg) => arg.name === name);
       if (!node || !definition) continue;
+      if (!variableValues && node.value.kind === Kind.VARIABLE) return pageSizes.max;
       const value = valueFromAST(node.value, definition.type, variableValues);
       // Sizes past the maximum are refused by argument validation, with a more precise message.
       if (typeof value === 'number') return Math.min(Math.max(value, 0), pageSizes.max);

@@ -2,7 +2,6 @@ import {
   type DocumentNode,
   type ExecutionResult,
   getOperationAST,
-  getVariableValues,
   GraphQLError,
   type GraphQLSchema,
   type Source,
@@ -19,10 +18,10 @@ import type { Plugin } from 'graphql-yoga';
  * either way:
  *  - mutations and subscriptions run on graphql-js (a mutation must never run twice, and its cost
  *    is elsewhere);
- *  - variables are coerced by graphql-js first; if they are wrong, graphql-js reports it;
- *  - variables graphql-js accepts but graphql-jit refuses (it wrongly requires a non-null input
- *    field that has a default, such as ModelOrder.direction) run on graphql-js: graphql-jit
- *    answers such a refusal before resolving anything, so nothing runs twice;
+ *  - variables graphql-jit refuses run on graphql-js, which reports them in its own words, or
+ *    runs the query where graphql-jit is wrong (it requires a non-null input field that has a
+ *    default, such as ModelOrder.direction). graphql-jit refuses before resolving anything, so
+ *    nothing runs twice;
  *  - an operation graphql-jit cannot compile runs on graphql-js.
  *
  * An operation is compiled on its second use: compiling costs more than one execution, and a
@@ -57,8 +56,6 @@ export function useCompiledQueries(): Plugin {
     onExecute({ args, executeFn, setExecuteFn }) {
       const operation = getOperationAST(args.document, args.operationName);
       if (operation?.operation !== 'query') return;
-      const coerced = getVariableValues(args.schema, operation.variableDefinitions ?? [], args.variableValues ?? {});
-      if (coerced.errors) return;
       const compiled = compiledFor(args.schema, args.document, args.operationName ?? undefined);
       if (!compiled) return;
       setExecuteFn((executionArgs) => {

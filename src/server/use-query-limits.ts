@@ -1,9 +1,9 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { GraphQLError, type ValidationContext } from 'graphql';
+import { type DocumentNode, GraphQLError, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { LimitsConfig } from '../config.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../models/model.list-input.ts';
-import { costLimitError, operationCost } from './operation-cost.ts';
+import { ANY_VARIABLES, costLimitError, operationCost } from './operation-cost.ts';
 
 /**
  * What one request may ask for: graphql-armor's depth, alias, directive and token limits, plus a
@@ -30,14 +30,33 @@ export function useQueryLimits(limits: LimitsConfig): Plugin[] {
       // its pattern misses enum suggestions; see suggestions.ts
       blockFieldSuggestion: { enabled: false },
     }),
-    {
-      onExecute({ args, setResultAndStopExecution }) {
-        const cost = operationCost(args.schema, args.document, args.operationName, args.variableValues, {
-          default: DEFAULT_PAGE_SIZE,
-          max: MAX_PAGE_SIZE,
-        });
-        if (cost > limits.maxCost) setResultAndStopExecution({ errors: [costLimitError(cost, limits.maxCost)] });
-      },
-    },
+    useCostLimit(limits.maxCost),
   ];
+}
+
+/**
+ * Refuses an operation over the cost limit. Most documents stay within it whatever their
+ * variables say; that is worked out once per document, and only the others are costed again for
+ * the variables of each request.
+ */
+function useCostLimit(maxCost: number): Plugin {
+  const pageSizes = { default: DEFAULT_PAGE_SIZE, max: MAX_PAGE_SIZE };
+  const withinLimitForAnyVariables = new WeakMap<DocumentNode, Map<string, boolean>>();
+
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      let byOperation = withinLimitForAnyVariables.get(args.document);
+      if (!byOperation) withinLimitForAnyVariables.set(args.document, (byOperation = new Map()));
+      const key = args.operationName ?? '';
+      let alwaysWithin = byOperation.get(key);
+      if (alwaysWithin === undefined) {
+        alwaysWithin = operationCost(args.schema, args.document, args.operationName, ANY_VARIABLES, pageSizes) <= maxCost;
+        // Operation names are the client's to choose: a document keeps a few verdicts, not any number.
+        if (byOperation.size < 8) byOperation.set(key, alwaysWithin);
+      }
+      if (alwaysWithin) return;
+      const cost = operationCost(args.schema, args.document, args.operationName, args.variableValues, pageSizes);
+      if (cost > maxCost) setResultAndStopExecution({ errors: [costLimitError(cost, maxCost)] });
+    },
+  };
 }

@@ -61,7 +61,7 @@ export function useRequestObservability(logger: Logger, metrics: Metrics): Plugi
     onResponse({ request, response }) {
       const state = requestState(request);
       response.headers.set('x-request-id', state.requestId);
-      if (!new URL(request.url).pathname.endsWith('/graphql')) return;
+      if (!isGraphQLPath(request.url)) return;
       const seconds = (performance.now() - state.startedAt) / 1000;
       const outcome = state.errorCodes[0] ?? (response.status < 400 ? 'ok' : `HTTP_${response.status}`);
       const labels = { operation: operationLabel(state.operationName), outcome };
@@ -82,4 +82,10 @@ export function useRequestObservability(logger: Logger, metrics: Metrics): Plugi
       );
     },
   };
+}
+
+/** Whether the URL's path ends in /graphql, without building a URL object per request. */
+function isGraphQLPath(url: string): boolean {
+  const end = url.search(/[?#]/);
+  return (end < 0 ? url : url.slice(0, end)).endsWith('/graphql');
 }

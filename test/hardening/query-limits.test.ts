@@ -231,6 +231,14 @@ describe('cost (GRAPHQL_MAX_COST, default 10000), counting first/last of connect
     expectServed(await defaults.gql(twoFullPages('first'), { n: 10 }, auth));
   });
 
+  it('judges a document whose variables decide its cost by the variables of each request, in any order', async () => {
+    // the first answer must not be remembered for the document: small, large, small again
+    expectServed(await defaults.gql(twoFullPages('first'), { n: 5 }, auth));
+    expectRefused(await defaults.gql(twoFullPages('first'), { n: 100 }, auth), 'QUERY_TOO_COMPLEX', /Query cost 11602/);
+    expectServed(await defaults.gql(twoFullPages('first'), { n: 5 }, auth));
+    expectRefused(await defaults.gql(twoFullPages('first'), { n: 99 }, auth), 'QUERY_TOO_COMPLEX', /Query cost 11486/);
+  });
+
   it('weighs last like first', async () => {
     expectRefused(await defaults.gql(twoFullPages('last'), { n: 100 }, auth), 'QUERY_TOO_COMPLEX', /Query cost 11602/);
   });

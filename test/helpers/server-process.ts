@@ -42,9 +42,13 @@ export async function killAllServers(): Promise<void> {
   );
 }
 
-/** Starts the server on a free port of 127.0.0.1 with exactly `env` (plus PATH) and resolves once it logs its URL. */
-export function startServer(env: Record<string, string>, timeoutMs = 30_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, 'src/main.ts'], {
+/**
+ * Starts the server on a free port of 127.0.0.1 with exactly `env` (plus PATH) and resolves once
+ * it logs its URL. `entry` is src/main.ts unless a compiled main.js is given.
+ */
+export function startServer(env: Record<string, string>, timeoutMs = 30_000, entry = 'src/main.ts'): Promise<ServerProcess> {
+  const loader = entry.endsWith('.ts') ? ['--import', TSX_LOADER] : [];
+  const child = spawn(process.execPath, [...loader, entry], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
   });
