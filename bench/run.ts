@@ -27,7 +27,7 @@ import {
   workloadTable,
 } from './report.ts';
 import { HOT_TENANT, removeWriterRows, seed, type SeedInfo, WRITER_SUB } from './seed.ts';
-import { cpuTimeOf, memoryOf, REPO_ROOT, RssSampler, type ServerProcess, freePort, startServer } from './servers.ts';
+import { cpuTimeOf, memoryOf, productionCommand, REPO_ROOT, RssSampler, type ServerProcess, freePort, startServer } from './servers.ts';
 import { bind, captureGatewaySql, escapeLike, type GatewaySql, RARE_SEARCH, type Vars, W3_SEARCH } from './sql.ts';
 import {
   bodyFactory,
@@ -135,13 +135,14 @@ async function main(): Promise<number> {
   const resultsDir = path.join(REPO_ROOT, 'bench', 'results');
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   const profileDir = path.join(resultsDir, `cpu-profile-${stamp}`);
-  // The gateway runs as in production: compiled by `npm run build`, started by plain node.
+  // The gateway runs as in production: compiled by `npm run build`, started as `npm run start:prod` starts it.
   progress('building the gateway (npm run build)');
   execFileSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  const production = productionCommand();
   const gateway = await startServer({
     name: 'gateway',
-    entry: 'dist/src/main.js',
-    nodeFlags: options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+    entry: production.entry,
+    nodeFlags: [...production.nodeFlags, ...(options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
     port: await freePort(),
     env: { ...serverEnv, AUTH_JWT_SECRET: jwtSecret, RATE_LIMIT_PER_SECOND: '0', LOG_LEVEL: 'warn' },
     readyPath: '/readyz',
@@ -631,3 +632,4 @@ main()
     await cleanUp();
     process.exit(1);
   });
+

@@ -1,13 +1,15 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * A server process of the bench. Both run as `node --import tsx <entry>`, which is what
- * `tsx <entry>` does minus tsx's wrapper process, so that the pid we watch is the server itself.
+ * A server process of the bench, spawned by node itself so that the pid we watch is the server:
+ * the gateway compiled, as `npm run start:prod` runs it; the baseline as `node --import tsx
+ * <entry>` (what `tsx <entry>` does minus tsx's wrapper process).
  */
 export interface ServerProcess {
   name: string;
@@ -169,4 +171,13 @@ export class RssSampler {
   stop(): void {
     this.measure(undefined);
   }
+}
+
+/** The node flags and entry of package.json's `start:prod` script (`node [flags] <entry>`). */
+export function productionCommand(): { nodeFlags: string[]; entry: string } {
+  const scripts = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const words = (scripts['start:prod'] ?? '').split(/\s+/).filter(Boolean);
+  const entry = words.at(-1);
+  if (words[0] !== 'node' || !entry?.endsWith('.js')) throw new Error(`start:prod is not "node [flags] <file>.js": ${scripts['start:prod']}`);
+  return { nodeFlags: words.slice(1, -1), entry };
 }
