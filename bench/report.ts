@@ -68,6 +68,7 @@ export function summarize(measurements: Measurement[]): Summary {
 const int = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '–');
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(value < 10 ? 2 : 1) : '–');
 const percent = (value: number) => (Number.isFinite(value) ? `${Math.round(value * 100)} %` : '–');
+export const ratio = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)} ×` : '–');
 export const mb = (bytes: number | null | undefined) => (bytes ? `${(bytes / 1024 / 1024).toFixed(0)} MB` : '–');
 
 function table(header: string[], rows: string[][], rightAligned: (column: number) => boolean): string {

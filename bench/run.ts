@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
@@ -14,21 +13,22 @@ import { DEFAULT_ORDER } from '../src/models/model.order.ts';
 import { createKeyring } from '../src/secrets/keyring.ts';
 import { type LoadResult, runLoad } from './load.ts';
 import { parseOptions, USAGE } from './options.ts';
-import { explainText, planSummary, type PlanSummary, timeStatement } from './plans.ts';
+import { machineInfo, redactUrl } from './machine.ts';
+import { checkPlans, printExplain } from './plan-checks.ts';
 import {
   mb,
   ms,
-  percent,
+  ratio,
   type ServerName,
   summarize,
-  type Target,
   targetTable,
   type WorkloadOutcome,
   workloadTable,
 } from './report.ts';
 import { HOT_TENANT, removeWriterRows, seed, type SeedInfo, WRITER_SUB } from './seed.ts';
 import { cpuTimeOf, memoryOf, productionCommand, REPO_ROOT, RssSampler, type ServerProcess, freePort, startServer } from './servers.ts';
-import { bind, captureGatewaySql, escapeLike, type GatewaySql, RARE_SEARCH, type Vars, W3_SEARCH } from './sql.ts';
+import { captureGatewaySql, type Vars, W3_SEARCH } from './sql.ts';
+import { evaluateTargets } from './targets.ts';
 import {
   bodyFactory,
   checkAnswer,
@@ -392,7 +392,6 @@ function describe(result: LoadResult): string {
   );
 }
 
-const ratio = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)} ×` : '–');
 
 async function ensureDatabase(databaseUrl: string): Promise<void> {
   const url = new URL(databaseUrl);
@@ -430,196 +429,6 @@ async function workloadData(client: pg.Client, seedInfo: SeedInfo, secretsKey: s
     [HOT_TENANT.organizationId, HOT_TENANT.projectId],
   );
   return { hotRows: seedInfo.hotRows, deepCursor, deepOffset, deepCreatedAt, deepId: row.id, uris: uris.rows.map((r) => r.resource_uri) };
-}
-
-interface PlanChecks {
-  count: PlanSummary;
-  countMs: number;
-  firstPageMs: number;
-  search: PlanSummary;
-  rareSearch: PlanSummary;
-  deepPage: PlanSummary;
-}
-
-/** The plans the targets depend on, and what a count costs next to the page it comes with. */
-async function checkPlans(client: pg.Client, sql: GatewaySql, data: WorkloadData, tenant: Vars): Promise<PlanChecks> {
-  const afterVars = deepVars(data, tenant);
-  return {
-    count: await planSummary(client, sql.count, tenant, true),
-    countMs: await timeStatement(client, sql.count, tenant, 200),
-    firstPageMs: await timeStatement(client, sql.firstPage, tenant, 200),
-    search: await planSummary(client, sql.searchPage, { ...tenant, search: escapeLike(W3_SEARCH) }, true),
-    rareSearch: await planSummary(client, sql.searchPage, { ...tenant, search: escapeLike(RARE_SEARCH) }, true),
-    deepPage: await planSummary(client, sql.deepPage, afterVars, true),
-  };
-}
-
-function deepVars(data: WorkloadData, tenant: Vars): Vars {
-  return { ...tenant, afterValue: data.deepCreatedAt, afterId: data.deepId };
-}
-
-async function printExplain(client: pg.Client, sql: GatewaySql, data: WorkloadData, tenant: Vars): Promise<void> {
-  const sample = {
-    id: '00000000-0000-4000-8000-0000000000b1',
-    organization_id: tenant.org,
-    project_id: tenant.project,
-    resource_uri: 'bench-explain-insert',
-    name: 'Bench explain insert',
-    litellm_model: 'openai/gpt-4o-mini',
-    status: 'PENDING',
-    owner_id: WRITER_SUB,
-    created_by: `user:${WRITER_SUB}`,
-    updated_by: `user:${WRITER_SUB}`,
-    created_at: new Date(),
-    updated_at: new Date(),
-    tags: ['bench'],
-    provider: 'openai',
-    credential_keys: ['api_key'],
-    credentials_key_id: 'explain',
-    credentials_nonce: Buffer.alloc(12),
-    credentials_ciphertext: Buffer.alloc(48),
-  } as Record<string, unknown>;
-  const explained: Array<[string, string, unknown[], boolean]> = [
-    ['W1 page', sql.firstPage.sql, bind(sql.firstPage, tenant), false],
-    ['W1/W4 totalCount', sql.count.sql, bind(sql.count, tenant), false],
-    ['W2 filter status + mode, NAME ASC', sql.filteredPage.sql, bind(sql.filteredPage, tenant), false],
-    [`W3 search "${W3_SEARCH}"`, sql.searchPage.sql, bind(sql.searchPage, { ...tenant, search: escapeLike(W3_SEARCH) }), false],
-    [`W3 with a rare term "${RARE_SEARCH}"`, sql.searchPage.sql, bind(sql.searchPage, { ...tenant, search: escapeLike(RARE_SEARCH) }), false],
-    [`W4 after ${data.deepOffset.toLocaleString('en-US')} rows`, sql.deepPage.sql, bind(sql.deepPage, deepVars(data, tenant)), false],
-    ['W5 createModel insert (rolled back)', sql.insert.sql, sql.insert.columns.map((column) => sample[column] ?? null), true],
-    ['W6 lookup by resourceUri', sql.lookup.sql, bind(sql.lookup, { ...tenant, uri: data.uris[0] ?? '' }), false],
-  ];
-  for (const [title, text, params, write] of explained) {
-    log(`\n── EXPLAIN (ANALYZE, BUFFERS): ${title}\n${text}\n  -- ${JSON.stringify(params.map((p) => (Buffer.isBuffer(p) ? '<bytes>' : p)))}`);
-    log(await explainText(client, text, params, write));
-  }
-  log('');
-}
-
-function evaluateTargets(
-  byId: Map<WorkloadId, WorkloadOutcome>,
-  w4OverW1: { gateway: number; baseline: number },
-  memory: Record<ServerName, { peakRssUnderLoad: number | null; vmHwm: number | null }>,
-  plans: PlanChecks,
-  data: WorkloadData,
-  connections: number,
-): Target[] {
-  const targets: Target[] = [];
-  const mark = (ok: boolean | undefined): Target['status'] => (ok === undefined ? 'n/a' : ok ? 'PASS' : 'MISS');
-  const rate = (value: number) => `${Math.round(value).toLocaleString('en-US')}/s`;
-  for (const id of ['W2', 'W3', 'W4', 'W6'] as const) {
-    const summary = byId.get(id)?.summary;
-    targets.push({
-      name: `${id} throughput vs baseline`,
-      goal: '≥ 70 %',
-      measured: summary ? `${percent(summary.throughputRatio)} (${rate(summary.gateway.requestsPerSecond)})` : 'not measured',
-      baseline: summary ? rate(summary.baseline.requestsPerSecond) : undefined,
-      status: mark(summary ? summary.throughputRatio >= 0.7 : undefined),
-    });
-  }
-  const countReadsRows = plans.count.relations.includes('models');
-  targets.push({
-    name: 'W1 totalCount without scanning',
-    goal: 'counters; ≈ a page without count',
-    measured: `reads ${plans.count.relations.join(', ')}: ${ms(plans.countMs)} ms vs page ${ms(plans.firstPageMs)} ms`,
-    status: mark(!countReadsRows && plans.countMs <= plans.firstPageMs),
-  });
-  targets.push({
-    name: 'W4 p50 / W1 p50',
-    goal: '≤ 1.5 ×',
-    measured: Number.isFinite(w4OverW1.gateway) ? ratio(w4OverW1.gateway) : 'not measured',
-    baseline: Number.isFinite(w4OverW1.baseline) ? ratio(w4OverW1.baseline) : undefined,
-    status: mark(Number.isFinite(w4OverW1.gateway) ? w4OverW1.gateway <= 1.5 : undefined),
-  });
-  const w3 = byId.get('W3');
-  const rows = `${data.hotRows.toLocaleString('en-US')} in the project`;
-  targets.push({
-    name: `W3 p99, ${connections} connections`,
-    goal: `< 20 ms (${rows})`,
-    measured: w3?.summary ? `${ms(w3.summary.gateway.p99)} ms` : 'not measured',
-    baseline: w3?.summary ? `${ms(w3.summary.baseline.p99)} ms` : undefined,
-    status: mark(w3?.summary ? w3.summary.gateway.p99 < 20 : undefined),
-    note: 'saturated: mostly queueing',
-  });
-  const single = w3?.singleConnection;
-  targets.push({
-    name: 'W3 p99, 1 connection',
-    goal: `< 20 ms (${rows})`,
-    measured: single ? `${ms(single.gateway.p99)} ms` : 'not measured',
-    baseline: single ? `${ms(single.baseline.p99)} ms` : undefined,
-    status: mark(single ? single.gateway.p99 < 20 : undefined),
-  });
-  const usesTrigram = (plan: PlanSummary) => plan.indexes.some((index) => index.includes('trgm'));
-  const planText = (plan: PlanSummary) =>
-    `${plan.indexes.join(' + ') || plan.nodeTypes.join('/')}, ${ms(plan.executionMs ?? NaN)} ms`;
-  targets.push({
-    name: 'W3 plan, common term',
-    goal: 'EXPLAIN ANALYZE < 20 ms',
-    measured: `"${W3_SEARCH}": ${planText(plans.search)}`,
-    status: mark(plans.search.executionMs === null ? undefined : plans.search.executionMs < 20),
-    note: usesTrigram(plans.search) ? 'trigram bitmap over every project: see bench/README.md' : undefined,
-  });
-  targets.push({
-    name: 'W3 plan, rare term',
-    goal: 'uses the trigram index',
-    measured: `"${RARE_SEARCH}": ${planText(plans.rareSearch)}`,
-    status: mark(usesTrigram(plans.rareSearch)),
-  });
-  const w5 = byId.get('W5')?.summary;
-  targets.push({
-    name: 'W5 creates per second',
-    goal: '≥ 2,000/s',
-    measured: w5 ? rate(w5.gateway.requestsPerSecond) : 'not measured',
-    baseline: w5 ? rate(w5.baseline.requestsPerSecond) : undefined,
-    status: mark(w5 ? w5.gateway.requestsPerSecond >= 2000 : undefined),
-  });
-  const peak = memory.gateway.peakRssUnderLoad;
-  targets.push({
-    name: 'gateway peak RSS under load',
-    goal: '< 200 MB',
-    measured: `${mb(peak)} (VmHWM ${mb(memory.gateway.vmHwm)})`,
-    baseline: `${mb(memory.baseline.peakRssUnderLoad)}`,
-    status: mark(peak ? peak < 200 * 1024 * 1024 : undefined),
-  });
-  return targets;
-}
-
-async function machineInfo(client: pg.Client): Promise<Record<string, unknown>> {
-  const settings = await client.query<{ name: string; setting: string; unit: string | null }>(
-    `select name, setting, unit from pg_settings where name in
-     ('shared_buffers', 'work_mem', 'effective_cache_size', 'synchronous_commit', 'fsync', 'max_connections', 'jit', 'random_page_cost')`,
-  );
-  const version = await client.query<{ version: string }>('select version()');
-  let commit: string | null = null;
-  try {
-    commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-    if (dirty) commit += ' (with uncommitted changes)';
-  } catch {
-    // not a git checkout
-  }
-  const cpus = os.cpus();
-  return {
-    cpus: cpus.length,
-    cpuModel: cpus[0]?.model ?? null,
-    memoryBytes: os.totalmem(),
-    loadAverage: os.loadavg(),
-    platform: `${os.type()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    postgres: version.rows[0]?.version ?? null,
-    postgresSettings: Object.fromEntries(settings.rows.map((row) => [row.name, `${row.setting}${row.unit ? ` ${row.unit}` : ''}`])),
-    commit,
-  };
-}
-
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url;
-  }
 }
 
 main()
