@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { PAGE_SIZE, W3_SEARCH } from './sql.ts';
 
 /**
- * The six workloads: the GraphQL request the gateway gets, the path the baseline serves it on
+ * The workloads: W0, the fixed cost of a request (no database), then the six of the issue: the GraphQL request the gateway gets, the path the baseline serves it on
  * (the baseline receives the very same JSON body and reads the variables from it), and what a
  * correct answer looks like.
  */
-export const WORKLOAD_IDS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6'] as const;
+export const WORKLOAD_IDS = ['W0', 'W1', 'W2', 'W3', 'W4', 'W5', 'W6'] as const;
 export type WorkloadId = (typeof WORKLOAD_IDS)[number];
 
 /** The fields every workload selects on a model (a list page of a realistic client). */
@@ -30,6 +30,7 @@ const FIELDS = MODEL_FIELDS.join(' ');
 const PAGE = `edges { cursor node { ${FIELDS} } } pageInfo { hasNextPage endCursor }`;
 
 export const DOCUMENTS: Record<WorkloadId, string> = {
+  W0: 'query W0 { __typename }',
   W1: `query W1 { models(first: ${PAGE_SIZE}) { totalCount ${PAGE} } }`,
   W2: `query W2($filter: ModelFilter, $orderBy: [ModelOrder!]) { models(first: ${PAGE_SIZE}, filter: $filter, orderBy: $orderBy) { ${PAGE} } }`,
   W3: `query W3($search: String!) { models(first: ${PAGE_SIZE}, filter: { search: $search }) { ${PAGE} } }`,
@@ -39,6 +40,7 @@ export const DOCUMENTS: Record<WorkloadId, string> = {
 };
 
 export const DESCRIPTIONS: Record<WorkloadId, string> = {
+  W0: 'fixed cost: { __typename }, no database',
   W1: `first ${PAGE_SIZE}, CREATED_AT DESC, totalCount`,
   W2: 'status+mode filter, NAME ASC',
   W3: `search "${W3_SEARCH}"`,
@@ -66,6 +68,7 @@ export interface WorkloadData {
 
 export function variablesFor(id: WorkloadId, data: WorkloadData): Record<string, unknown> {
   switch (id) {
+    case 'W0':
     case 'W1':
       return {};
     case 'W2':
@@ -137,6 +140,9 @@ export function checkAnswer(id: WorkloadId, body: unknown, variables: Record<str
   const expectedPage = Math.min(PAGE_SIZE, data.hotRows);
 
   switch (id) {
+    case 'W0':
+      expect(root.__typename === 'Query' && Object.keys(root).length === 1, `not { __typename: "Query" }: ${JSON.stringify(root)}`);
+      break;
     case 'W1':
     case 'W4': {
       if (!connection) return ['no models connection'];
