@@ -10,14 +10,11 @@ import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
 
 /**
- * Runs queries through graphql-jit: an operation is compiled once into a function that resolves
- * its exact selection, instead of graphql-js walking the selection set on every request (most of
- * the gateway's per-request CPU on list pages).
- *
- * Everything that is not a plain query keeps graphql-js's behaviour, so errors look the same
- * either way:
- *  - mutations and subscriptions run on graphql-js (a mutation must never run twice, and its cost
- *    is elsewhere);
+ * Runs operations through graphql-jit: an operation is compiled once into a function that
+ * resolves its exact selection, instead of graphql-js walking the selection set on every request
+ * (most of the gateway's per-request CPU on list pages). Answers and errors stay graphql-js's:
+ *  - mutations run their root fields one after the other, as graphql-js does;
+ *  - subscriptions run on graphql-js (the gateway has none; Yoga refuses them);
  *  - variables graphql-jit refuses run on graphql-js, which reports them in its own words, or
  *    runs the query where graphql-jit is wrong (it requires a non-null input field that has a
  *    default, such as ModelOrder.direction). graphql-jit refuses before resolving anything, so
@@ -55,7 +52,7 @@ export function useCompiledQueries(): Plugin {
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
       const operation = getOperationAST(args.document, args.operationName);
-      if (operation?.operation !== 'query') return;
+      if (!operation || operation.operation === 'subscription') return;
       const compiled = compiledFor(args.schema, args.document, args.operationName ?? undefined);
       if (!compiled) return;
       setExecuteFn((executionArgs) => {

@@ -9,7 +9,7 @@ vi.mock('graphql-jit', async (importOriginal) => {
 });
 
 /**
- * Queries run on graphql-jit from their second use (server/use-compiled-queries.ts), on
+ * Operations run on graphql-jit from their second use (server/use-compiled-queries.ts), on
  * graphql-js before that. A client must not be able to tell: every answer below, errors
  * included, is compared between the first request (graphql-js) and the next two (compiled).
  */
@@ -108,6 +108,72 @@ const cases: Case[] = [
   ],
 ];
 
+const CREATE = `mutation Create($input: CreateModelInput!) {
+  createModel(input: $input) { model { ${FIELDS} maxInputTokens rpm defaultTemperature } }
+}`;
+let createCount = 0;
+const createInput = (overrides: Record<string, unknown> = {}) => ({
+  name: `jit create ${++createCount}`,
+  litellmModel: 'openai/gpt-4o',
+  credentials: { api_key: 'sk-jit-create' },
+  tags: ['x'],
+  mode: 'CHAT',
+  maxInputTokens: 1000,
+  ...overrides,
+});
+
+/** A created model differs in what every create makes new: its id, URI, name and times. */
+function withoutNewValues(body: any) {
+  const model = body?.data?.createModel?.model;
+  if (!model) return JSON.parse(JSON.stringify(body).replace(/jit-pair-\d+/g, 'jit-pair-N'));
+  return { data: { createModel: { model: { ...model, id: 'new', resourceUri: 'new', name: 'new', createdAt: 'new', updatedAt: 'new' } } } };
+}
+
+const mutations: Case[] = [
+  ['a create', CREATE, () => ({ input: createInput() }), asOwner],
+  ['a create refused by input validation', CREATE, () => ({ input: createInput({ name: '', rpm: -1 }) }), asOwner],
+  ['a create whose variables do not coerce', CREATE, () => ({ input: createInput({ mode: 'TELEPATHY' }) }), asOwner],
+  ['a create with a resource URI already taken', CREATE, () => ({ input: createInput({ resourceUri: uri }) }), asOwner],
+  ['a create without a token', CREATE, () => ({ input: createInput() }), () => ({ token: null })],
+  [
+    'two creates in one document, run in order; the second is refused',
+    `mutation Two($a: CreateModelInput!, $b: CreateModelInput!) {
+       first: createModel(input: $a) { model { tags } }
+       second: createModel(input: $b) { model { tags } }
+     }`,
+    () => {
+      const resourceUri = `jit-pair-${createCount}`;
+      return { a: createInput({ resourceUri }), b: createInput({ resourceUri }) };
+    },
+    asOwner,
+  ],
+];
+
+describe('compiled mutations answer exactly as graphql-js does', () => {
+  it.each(mutations)('%s', async (_name, document, variables, as) => {
+    const answers = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const response = await t.gql(document, variables(), as());
+      answers.push({ status: response.status, body: withoutNewValues(withoutRequestIds(response.body)) });
+    }
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[2]).toEqual(answers[0]);
+  });
+
+  it('runs the root fields of a mutation one after the other, compiled or not', async () => {
+    const [, document, variables] = mutations.at(-1) as Case;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const sent = variables() as { a: { name: string; resourceUri: string } };
+      const response = await t.gql(document, sent, asOwner());
+      // createModel is non-null: the second's refusal nulls the whole answer, the first stays created
+      expect(response.body.data).toBeNull();
+      expect(response.body.errors?.map((error) => [error.path, error.extensions?.code])).toEqual([[['second'], 'CONFLICT']]);
+      const stored = await t.gql('query L($uri: String!) { model(resourceUri: $uri) { name } }', { uri: sent.a.resourceUri }, asOwner());
+      expect(stored.body.data).toEqual({ model: { name: sent.a.name } });
+    }
+  });
+});
+
 describe('compiled queries answer exactly as graphql-js does', () => {
   it.each(cases)('%s', async (_name, document, variables, as) => {
     const answers = [];
@@ -124,6 +190,7 @@ describe('compiled queries answer exactly as graphql-js does', () => {
     const compiled = vi.mocked(graphqlJit.compileQuery).mock.calls.map(([, document]) => document.loc?.source.body);
     expect(compiled).toContain(PAGE_QUERY);
     expect(compiled.some((source) => source?.includes('node(id: $id)'))).toBe(true);
+    expect(compiled).toContain(CREATE);
   });
 });
 
