@@ -23,7 +23,13 @@ export interface PlanSummary {
   executionMs: number | null;
 }
 
+/**
+ * The plan of a statement; with `analyze`, its execution time on warm caches (the statement runs
+ * once (reads only) before it is timed: the bench measures the hot path, and the first run after a reseed or a
+ * VACUUM reads its pages from disk).
+ */
 export async function planSummary(client: pg.Client, template: SqlTemplate, vars: Vars, analyze: boolean): Promise<PlanSummary> {
+  if (analyze && /^\s*select\b/i.test(template.sql)) await client.query(template.sql, bind(template, vars));
   const result = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode; 'Execution Time'?: number }] }>(
     `explain (${analyze ? 'analyze, ' : ''}format json) ${template.sql}`,
     bind(template, vars),
