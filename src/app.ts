@@ -67,7 +67,7 @@ export function createApp(deps: AppDeps): App {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     // useBodyLimit reads the body once and enforces MAX_BODY_BYTES; Yoga's own limiter would pipe
-    // every body through a second stream (a third of a small request's CPU).
+    // every body through a second stream (more than half the CPU of a trivial request).
     maxRequestBodySize: false,
     graphiql: { title: 'Model gateway' },
     maskedErrors: {
