@@ -8,6 +8,7 @@ import {
 } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
+import { perOperation } from './per-operation.ts';
 
 /**
  * Runs operations through graphql-jit: an operation is compiled once into a function that
@@ -27,24 +28,13 @@ import type { Plugin } from 'graphql-yoga';
  */
 export function useCompiledQueries(): Plugin {
   const COMPILE_ON_USE = 2;
-  const MAX_OPERATIONS_PER_DOCUMENT = 8;
-  type Entry = { uses: number; compiled?: CompiledQuery | null };
-  const bySchema = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, Entry>>>();
+  const entryFor = perOperation((): { uses: number; compiled?: CompiledQuery | null } => ({ uses: 0 }));
 
-  function compiledFor(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined) {
-    let byDocument = bySchema.get(schema);
-    if (!byDocument) bySchema.set(schema, (byDocument = new WeakMap()));
-    let byOperation = byDocument.get(document);
-    if (!byOperation) byDocument.set(document, (byOperation = new Map()));
-    const key = operationName ?? '';
-    let entry = byOperation.get(key);
-    if (!entry) {
-      if (byOperation.size >= MAX_OPERATIONS_PER_DOCUMENT) return null;
-      byOperation.set(key, (entry = { uses: 0 }));
-    }
+  function compiledFor(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined) {
+    const entry = entryFor(schema, document, operationName);
     if (entry.compiled !== undefined) return entry.compiled;
     if (++entry.uses < COMPILE_ON_USE) return null;
-    const result = compileQuery(schema, document, operationName);
+    const result = compileQuery(schema, document, operationName ?? undefined);
     entry.compiled = isCompiledQuery(result) ? result : null;
     return entry.compiled;
   }
@@ -53,7 +43,7 @@ export function useCompiledQueries(): Plugin {
     onExecute({ args, executeFn, setExecuteFn }) {
       const operation = getOperationAST(args.document, args.operationName);
       if (!operation || operation.operation === 'subscription') return;
-      const compiled = compiledFor(args.schema, args.document, args.operationName ?? undefined);
+      const compiled = compiledFor(args.schema, args.document, args.operationName);
       if (!compiled) return;
       setExecuteFn((executionArgs) => {
         const result = compiled.query(executionArgs.rootValue, executionArgs.contextValue, executionArgs.variableValues) as

@@ -1,9 +1,10 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { type DocumentNode, GraphQLError, type ValidationContext } from 'graphql';
+import { GraphQLError, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { LimitsConfig } from '../config.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../models/model.list-input.ts';
 import { ANY_VARIABLES, costLimitError, operationCost } from './operation-cost.ts';
+import { perOperation } from './per-operation.ts';
 
 /**
  * What one request may ask for: graphql-armor's depth, alias, directive and token limits, plus a
@@ -41,19 +42,13 @@ export function useQueryLimits(limits: LimitsConfig): Plugin[] {
  */
 function useCostLimit(maxCost: number): Plugin {
   const pageSizes = { default: DEFAULT_PAGE_SIZE, max: MAX_PAGE_SIZE };
-  const withinLimitForAnyVariables = new WeakMap<DocumentNode, Map<string, boolean>>();
+  const withinLimitForAnyVariables = perOperation(
+    (schema, document, operationName) => operationCost(schema, document, operationName, ANY_VARIABLES, pageSizes) <= maxCost,
+  );
 
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      let byOperation = withinLimitForAnyVariables.get(args.document);
-      if (!byOperation) withinLimitForAnyVariables.set(args.document, (byOperation = new Map()));
-      const key = args.operationName ?? '';
-      let alwaysWithin = byOperation.get(key);
-      if (alwaysWithin === undefined) {
-        alwaysWithin = operationCost(args.schema, args.document, args.operationName, ANY_VARIABLES, pageSizes) <= maxCost;
-        // Operation names are the client's to choose: a document keeps a few verdicts, not any number.
-        if (byOperation.size < 8) byOperation.set(key, alwaysWithin);
-      }
+      const alwaysWithin = withinLimitForAnyVariables(args.schema, args.document, args.operationName);
       if (alwaysWithin) return;
       const cost = operationCost(args.schema, args.document, args.operationName, args.variableValues, pageSizes);
       if (cost > maxCost) setResultAndStopExecution({ errors: [costLimitError(cost, maxCost)] });
