@@ -93,7 +93,7 @@ describe("the 'request completed' log line", () => {
     expect(lineOf(anonymous).operation).toBeNull();
   });
 
-  it('writes exactly one line for every kind of request: served, refused by a limit, malformed, too large, wrong content type', async () => {
+  it('writes exactly one line for every kind of request: served, refused by a limit, malformed, too large, wrong content type, GET with a query string', async () => {
     const responses = [
       await t.gql('query Fine { __typename }', undefined, auth),
       await t.gql('query Misspelled { modelz }', undefined, auth),
@@ -102,6 +102,8 @@ describe("the 'request completed' log line", () => {
       await postJson(t, '{"query": nope'),
       await postJson(t, JSON.stringify({ query: '{ __typename }', pad: 'x'.repeat(MiB) })),
       await rawFetch(t, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{ __typename }' }),
+      // a query string (and a fragment) after the path is still a request to /graphql
+      await rawFetch(t, { method: 'GET', headers: { accept: 'application/json' } }, '/graphql?query=%7B__typename%7D#x'),
     ];
     const expected = [
       { status: 200, outcome: 'ok' },
@@ -111,6 +113,7 @@ describe("the 'request completed' log line", () => {
       { status: 400, outcome: 'BAD_REQUEST' },
       { status: 413, outcome: 'PAYLOAD_TOO_LARGE' },
       { status: 415, outcome: 'UNSUPPORTED_MEDIA_TYPE' },
+      { status: 200, outcome: 'ok' },
     ];
     const requestIds = new Set<string>();
     responses.forEach((response, index) => {

@@ -30,6 +30,8 @@ export interface RequestOptions {
   token?: string | null;
   project?: string | null;
   headers?: Record<string, string>;
+  /** which operation of a document with several to run */
+  operationName?: string;
 }
 
 export interface TestApp {
@@ -99,7 +101,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       const response = await app.yoga.fetch('http://gateway.test/graphql', {
         method: 'POST',
         headers,
-        body: JSON.stringify({ query, variables }),
+        body: JSON.stringify({ query, variables, operationName: requestOptions.operationName }),
       });
       const text = await response.text();
       return { status: response.status, headers: response.headers, body: JSON.parse(text), text };

@@ -194,6 +194,30 @@ describe('compiled queries answer exactly as graphql-js does', () => {
   });
 });
 
+describe('what is compiled', () => {
+  const compiledSources = () => vi.mocked(graphqlJit.compileQuery).mock.calls.map(([, document]) => document.loc?.source.body);
+  const compiledOperations = () => vi.mocked(graphqlJit.compileQuery).mock.calls.map(([, , operationName]) => operationName);
+
+  it('does not compile a document used once', async () => {
+    const once = '{ models(first: 1) { totalCount } } # sent once';
+    expect((await t.gql(once, {}, asOwner())).body.data?.models.totalCount).toBeGreaterThanOrEqual(12);
+    expect(compiledSources()).not.toContain(once);
+  });
+
+  it('compiles the first 8 operations of a document, and answers the others on graphql-js', async () => {
+    const names = Array.from({ length: 10 }, (_, index) => `Op${index}`);
+    const document = names.map((name, index) => `query ${name} { models(first: ${index + 1}) { nodes { name } } }`).join('\n');
+    for (const name of names) {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const response = await t.gql(document, {}, { ...asOwner(), operationName: name });
+        expect(response.body.data?.models.nodes).toHaveLength(names.indexOf(name) + 1);
+      }
+    }
+    const compiled = compiledOperations().filter((name) => name?.startsWith('Op'));
+    expect(compiled).toEqual(names.slice(0, 8));
+  });
+});
+
 function withoutRequestIds(body: { data?: unknown; errors?: Array<{ extensions?: Record<string, unknown> }> }) {
   return {
     ...body,
