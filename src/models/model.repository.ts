@@ -1,5 +1,6 @@
 import { type Expression, type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { Tenant } from '../auth/principal.ts';
+import { preparedStatement } from '../db/prepared-statement.ts';
 import type { Database, ModelRecord, NewModelRow } from '../db/tables.ts';
 import type { CursorPosition } from './model.cursor.ts';
 import type { ModelFilter } from './model.list-input.ts';
@@ -38,30 +39,39 @@ const MODEL_COLUMNS = [
   'credential_keys',
 ] as const satisfies ReadonlyArray<keyof ModelRecord>;
 
-/** Inserts unless the resource URI is taken in the project; then returns undefined. */
-export async function insertModel(db: Db, row: NewModelRow): Promise<ModelRecord | undefined> {
-  return db
+const insertStatement = preparedStatement((db, row: NewModelRow) =>
+  db
     .insertInto('models')
     .values(row)
     .onConflict((conflict) => conflict.columns(['organization_id', 'project_id', 'resource_uri']).doNothing())
-    .returning(MODEL_COLUMNS)
-    .executeTakeFirst();
+    .returning(MODEL_COLUMNS),
+);
+
+/** Inserts unless the resource URI is taken in the project; then returns undefined. */
+export async function insertModel(db: Db, row: NewModelRow): Promise<ModelRecord | undefined> {
+  const [inserted] = await insertStatement.execute(db, row, null);
+  return inserted;
 }
 
-/** The project's model whose id, or resource URI, is `value`. */
-export async function findModel(
-  db: Db,
-  tenant: Tenant,
-  key: 'id' | 'resource_uri',
-  value: string,
-): Promise<ModelRecord | undefined> {
-  return db
+type ModelKey = 'id' | 'resource_uri';
+
+/** A prepared statement's values hold only what reaches the SQL: a Tenant may carry more. */
+type TenantValues = Pick<Tenant, 'organizationId' | 'projectId'>;
+const tenantValues = (tenant: Tenant): TenantValues => ({ organizationId: tenant.organizationId, projectId: tenant.projectId });
+
+const findStatement = preparedStatement((db, values: TenantValues & { value: string }, key: ModelKey) =>
+  db
     .selectFrom('models')
     .select(MODEL_COLUMNS)
-    .where('organization_id', '=', tenant.organizationId)
-    .where('project_id', '=', tenant.projectId)
-    .where(key, '=', value)
-    .executeTakeFirst();
+    .where('organization_id', '=', values.organizationId)
+    .where('project_id', '=', values.projectId)
+    .where(key, '=', values.value),
+);
+
+/** The project's model whose id, or resource URI, is `value`. */
+export async function findModel(db: Db, tenant: Tenant, key: ModelKey, value: string): Promise<ModelRecord | undefined> {
+  const [row] = await findStatement.execute(db, { ...tenantValues(tenant), value }, key);
+  return row;
 }
 
 /** Resource URIs of the project that start with `prefix` (which holds only [a-z0-9-]). */
@@ -86,22 +96,63 @@ export interface PageQuery {
   fromEnd: boolean;
 }
 
-export async function findModelPage(db: Db, tenant: Tenant, query: PageQuery): Promise<ModelRecord[]> {
-  const keys = sortKeys(query.order);
-  const travel = query.fromEnd ? keys.map((key) => ({ ...key, direction: flip(key.direction) })) : keys;
-  const conditions = [...tenantAndFilter(tenant, query.filter)];
-  if (query.after) conditions.push(keysetCondition(keys, query.after, 'after'));
-  if (query.before) conditions.push(keysetCondition(keys, query.before, 'before'));
-
-  const orderBy = sql.join(travel.map((key) => sql`${key.expression} ${sql.raw(key.direction)}`));
-  return db
-    .selectFrom('models')
-    .select(MODEL_COLUMNS)
-    .where(and(conditions))
-    .orderBy(sql`${orderBy}`)
-    .limit(query.limit)
-    .execute();
+/** What a listing's WHERE clause needs, each value as it is bound: the search as its LIKE pattern. */
+interface ListValues extends TenantValues {
+  search: string | null;
+  status: readonly string[] | null;
+  mode: readonly string[] | null;
+  provider: readonly string[] | null;
+  tags: readonly string[] | null;
+  createdBy: string | null;
+  /** the cursor's sort values (and id), one per sort key: rows strictly after / before it */
+  after: string[] | null;
+  before: string[] | null;
 }
+
+function listValues(
+  tenant: Tenant,
+  filter: ModelFilter,
+  order: readonly OrderTerm[],
+  bounds: { after?: CursorPosition | null; before?: CursorPosition | null },
+): ListValues {
+  const keyCount = sortKeys(order).length;
+  const cursorValues = (position: CursorPosition | null | undefined) =>
+    position ? [...position.values, position.id].slice(0, keyCount) : null;
+  return {
+    ...tenantValues(tenant),
+    search: filter.search ? `%${escapeLike(filter.search)}%` : null,
+    status: filter.status,
+    mode: filter.mode,
+    provider: filter.provider,
+    tags: filter.tags,
+    createdBy: filter.createdBy,
+    after: cursorValues(bounds.after),
+    before: cursorValues(bounds.before),
+  };
+}
+
+const pageStatement = preparedStatement(
+  (db, values: ListValues & { limit: number }, shape: { order: readonly OrderTerm[]; fromEnd: boolean }) => {
+    const keys = sortKeys(shape.order);
+    const travel = shape.fromEnd ? keys.map((key) => ({ ...key, direction: flip(key.direction) })) : keys;
+    const orderBy = sql.join(travel.map((key) => sql`${key.expression} ${sql.raw(key.direction)}`));
+    return db
+      .selectFrom('models')
+      .select(MODEL_COLUMNS)
+      .where(listConditions(values, keys))
+      .orderBy(sql`${orderBy}`)
+      .limit(values.limit);
+  },
+);
+
+export async function findModelPage(db: Db, tenant: Tenant, query: PageQuery): Promise<ModelRecord[]> {
+  const values = listValues(tenant, query.filter, query.order, query);
+  return pageStatement.execute(db, { ...values, limit: query.limit }, { order: query.order, fromEnd: query.fromEnd });
+}
+
+const existsStatement = preparedStatement((db, values: ListValues, order: readonly OrderTerm[]) =>
+  db.selectFrom('models').select(sql`1`.as('one')).where(listConditions(values, sortKeys(order))).limit(1),
+);
 
 /** Whether any row of the filtered list lies strictly on `side` of `position`. */
 export async function existsBeyond(
@@ -112,45 +163,48 @@ export async function existsBeyond(
   position: CursorPosition,
   side: 'after' | 'before',
 ): Promise<boolean> {
-  const conditions = [...tenantAndFilter(tenant, filter), keysetCondition(sortKeys(order), position, side)];
-  const row = await db.selectFrom('models').select(sql`1`.as('one')).where(and(conditions)).limit(1).executeTakeFirst();
-  return row !== undefined;
+  const rows = await existsStatement.execute(db, listValues(tenant, filter, order, { [side]: position }), order);
+  return rows.length > 0;
 }
+
+const countStatement = preparedStatement((db, values: ListValues) =>
+  db.selectFrom('models').select(sql<number>`count(*)::int`.as('count')).where(listConditions(values, [])),
+);
 
 export async function countModels(db: Db, tenant: Tenant, filter: ModelFilter): Promise<number> {
   if (Object.values(filter).every((condition) => condition === null)) return countAllModels(db, tenant);
-  const row = await db
-    .selectFrom('models')
-    .select(sql<number>`count(*)::int`.as('count'))
-    .where(and(tenantAndFilter(tenant, filter)))
-    .executeTakeFirstOrThrow();
-  return row.count;
+  const [row] = await countStatement.execute(db, listValues(tenant, filter, [], {}), null);
+  return row?.count ?? 0;
 }
+
+const countAllStatement = preparedStatement((db, values: TenantValues) =>
+  db
+    .selectFrom('model_counts')
+    .select(sql<number>`coalesce(sum(model_count), 0)::int`.as('count'))
+    .where('organization_id', '=', values.organizationId)
+    .where('project_id', '=', values.projectId),
+);
 
 /** The whole project's count, from the trigger-maintained counters rather than the rows. */
 async function countAllModels(db: Db, tenant: Tenant): Promise<number> {
-  const row = await db
-    .selectFrom('model_counts')
-    .select(sql<number>`coalesce(sum(model_count), 0)::int`.as('count'))
-    .where('organization_id', '=', tenant.organizationId)
-    .where('project_id', '=', tenant.projectId)
-    .executeTakeFirstOrThrow();
-  return row.count;
+  const [row] = await countAllStatement.execute(db, tenantValues(tenant), null);
+  return row?.count ?? 0;
 }
 
-function tenantAndFilter(tenant: Tenant, filter: ModelFilter): RawBuilder<SqlBool>[] {
-  const conditions = [sql<SqlBool>`organization_id = ${tenant.organizationId}`, sql<SqlBool>`project_id = ${tenant.projectId}`];
-  if (filter.search) {
-    const pattern = `%${escapeLike(filter.search)}%`;
+function listConditions(values: ListValues, keys: SortKey[]): RawBuilder<SqlBool> {
+  const conditions = [sql<SqlBool>`organization_id = ${values.organizationId}`, sql<SqlBool>`project_id = ${values.projectId}`];
+  if (values.search) {
     // name is stored under "C" (byte order for sorting); ILIKE under "C" folds only ASCII letters.
-    conditions.push(sql`(name collate "default" ilike ${pattern} or description ilike ${pattern})`);
+    conditions.push(sql`(name collate "default" ilike ${values.search} or description ilike ${values.search})`);
   }
-  if (filter.status) conditions.push(sql`status in (${sql.join(filter.status)})`);
-  if (filter.mode) conditions.push(sql`mode in (${sql.join(filter.mode)})`);
-  if (filter.provider) conditions.push(sql`provider in (${sql.join(filter.provider)})`);
-  if (filter.tags) conditions.push(sql`tags @> ${filter.tags}::text[]`);
-  if (filter.createdBy) conditions.push(sql`created_by = ${filter.createdBy}`);
-  return conditions;
+  if (values.status) conditions.push(sql`status in (${sql.join(values.status)})`);
+  if (values.mode) conditions.push(sql`mode in (${sql.join(values.mode)})`);
+  if (values.provider) conditions.push(sql`provider in (${sql.join(values.provider)})`);
+  if (values.tags) conditions.push(sql`tags @> ${values.tags}::text[]`);
+  if (values.createdBy) conditions.push(sql`created_by = ${values.createdBy}`);
+  if (values.after) conditions.push(keysetCondition(keys, values.after, 'after'));
+  if (values.before) conditions.push(keysetCondition(keys, values.before, 'before'));
+  return and(conditions);
 }
 
 /** ILIKE treats % and _ as wildcards and \ as the escape: a search is always literal text. */
@@ -188,9 +242,8 @@ function sortKeys(order: readonly OrderTerm[]): SortKey[] {
   return [...keys, { ...ID_KEY, direction: last.direction }];
 }
 
-/** Rows strictly after/before `position` in the order the keys define. */
-function keysetCondition(keys: SortKey[], position: CursorPosition, side: 'after' | 'before'): RawBuilder<SqlBool> {
-  const values = [...position.values, position.id].slice(0, keys.length);
+/** Rows strictly after/before the cursor whose sort values are `values`, in the order the keys define. */
+function keysetCondition(keys: SortKey[], values: readonly string[], side: 'after' | 'before'): RawBuilder<SqlBool> {
   const params = keys.map((key, index) => key.param(values[index] as string));
   const comparison = (direction: OrderDirection) => ((direction === 'ASC') === (side === 'after') ? '>' : '<');
 
