@@ -1,12 +1,5 @@
-import {
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-} from 'kysely';
 import type { Tenant } from '../src/auth/principal.ts';
-import type { Database } from '../src/db/tables.ts';
+import { createCompileOnlyDatabase } from '../src/db/compile-only-database.ts';
 import { createCursorCodec } from '../src/models/model.cursor.ts';
 import { createModelInputSchema } from '../src/models/model.input.ts';
 import { listModelsArgsSchema } from '../src/models/model.list-input.ts';
@@ -110,16 +103,8 @@ export function escapeLike(text: string): string {
 
 export async function captureGatewaySql(): Promise<GatewaySql> {
   let recorded: { sql: string; parameters: readonly unknown[] }[] = [];
-  const db = new Kysely<Database>({
-    dialect: {
-      createAdapter: () => new PostgresAdapter(),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (kysely) => new PostgresIntrospector(kysely),
-      createQueryCompiler: () => new PostgresQueryCompiler(),
-    },
-    log: (event) => {
-      if (event.level === 'query') recorded.push({ sql: event.query.sql, parameters: event.query.parameters });
-    },
+  const db = createCompileOnlyDatabase((event) => {
+    if (event.level === 'query') recorded.push({ sql: event.query.sql, parameters: event.query.parameters });
   });
   const keyring = createKeyring({ currentKey: Buffer.alloc(32, 7).toString('base64'), oldKeys: [] });
   const cursors = createCursorCodec(keyring.derive('model-cursor-signing'));

@@ -1,25 +1,12 @@
-import {
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  sql,
-} from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { createCompileOnlyDatabase } from '../../src/db/compile-only-database.ts';
 import { preparedStatement } from '../../src/db/prepared-statement.ts';
 import type { Database } from '../../src/db/tables.ts';
 
 // Compiles only: the statement a prepared statement runs must be exactly the one Kysely would
 // build for the same values, whatever values a cached shape was first prepared with.
-const db = new Kysely<Database>({
-  dialect: {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (kysely) => new PostgresIntrospector(kysely),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  },
-});
+const db = createCompileOnlyDatabase();
 
 interface Values {
   organizationId: string;
