@@ -120,21 +120,18 @@ export function createModelService(deps: ModelServiceDeps) {
     return row ? modelFromRow(row) : null;
   }
 
-  async function listModels(tenant: Tenant, args: ListModelsArgs): Promise<ModelPage> {
+  /** With `rows: false` only the count is of use: the cursors are still checked, no page is read. */
+  async function listModels(tenant: Tenant, args: ListModelsArgs, options: { rows?: boolean } = {}): Promise<ModelPage> {
     const order: OrderTerm[] = args.orderBy && args.orderBy.length > 0 ? args.orderBy : [...DEFAULT_ORDER];
     const after = args.after ? cursors.decode(args.after, order, tenant, 'after') : null;
     const before = args.before ? cursors.decode(args.before, order, tenant, 'before') : null;
     const fromEnd = args.last != null;
     const size = args.last ?? args.first ?? DEFAULT_PAGE_SIZE;
 
-    const rows = await repository.findModelPage(db, tenant, {
-      filter: args.filter,
-      order,
-      after,
-      before,
-      limit: size + 1,
-      fromEnd,
-    });
+    const rows =
+      options.rows === false
+        ? []
+        : await repository.findModelPage(db, tenant, { filter: args.filter, order, after, before, limit: size + 1, fromEnd });
     const hasMore = rows.length > size;
     const pageRows = rows.slice(0, size);
     if (fromEnd) pageRows.reverse();

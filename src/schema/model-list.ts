@@ -5,6 +5,7 @@ import { builder } from '../builder.ts';
 import { requireAuth } from '../context.ts';
 import { ModelModeEnum, ModelOrderFieldEnum, ModelStatusEnum, OrderDirectionEnum } from './enums.ts';
 import { ModelRef } from './model.ts';
+import { selectedFieldNames } from './selection.ts';
 
 const ModelFilterInput = builder.inputType('ModelFilter', {
   description: 'Every given condition must hold.',
@@ -36,8 +37,10 @@ builder.queryField('models', (t) =>
         orderBy: t.arg({ type: [ModelOrderInput] }),
       },
       validate: { schema: listModelsArgsSchema },
-      resolve: async (_root, args, context) => {
-        const page = await context.models.listModels(requireAuth(context).tenant, args as unknown as ListModelsArgs);
+      resolve: async (_root, args, context, info) => {
+        // `{ models { totalCount } }` needs the count only, not a page of rows.
+        const rows = [...selectedFieldNames(info)].some((name) => name !== 'totalCount' && name !== '__typename');
+        const page = await context.models.listModels(requireAuth(context).tenant, args as unknown as ListModelsArgs, { rows });
         // pageInfo's costly flags are getters returning promises, read only when selected.
         return page as unknown as Omit<ModelPage, 'pageInfo'> & {
           pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };

@@ -416,6 +416,37 @@ describe('keyset cursors', () => {
     expect(queries.filter((sql) => /count\(|model_counts/i.test(sql))).toHaveLength(1);
   });
 
+  it('a selection of totalCount alone reads no page of rows, compiled or not; anything else does', async () => {
+    const modelQueries = () => queries.filter((sql) => /from "?models"?/i.test(sql));
+    // each document twice: the second runs compiled (server/use-compiled-queries.ts)
+    for (let run = 0; run < 2; run++) {
+      queries.length = 0;
+      const counted = await t.gql(`{ models(first: 5) { __typename totalCount } }`, {}, as);
+      expect(counted.body.data?.models).toEqual({ __typename: 'ModelConnection', totalCount: MODEL_COUNT });
+      expect(modelQueries()).toHaveLength(0);
+
+      queries.length = 0;
+      const filtered = await t.gql(`{ models(filter: { createdBy: "nobody" }) { ... on ModelConnection { totalCount } } }`, {}, as);
+      expect(filtered.body.data?.models.totalCount).toBe(0);
+      expect(modelQueries()).toHaveLength(1);
+      expect(modelQueries()[0]).toMatch(/count\(/i);
+
+      // edges asked for through a fragment still get their page
+      queries.length = 0;
+      const viaFragment = await t.gql(
+        `{ models(first: 2) { totalCount ...Edges } } fragment Edges on ModelConnection { edges { node { name } } }`,
+        {},
+        as,
+      );
+      expect(viaFragment.body.data?.models.edges).toHaveLength(2);
+      expect(modelQueries().some((sql) => /limit/i.test(sql))).toBe(true);
+
+      // the cursor is still checked when no page is read
+      const badCursor = await t.gql(`{ models(after: "not-a-cursor") { totalCount } }`, {}, as);
+      expect(badCursor.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    }
+  });
+
   it('the expected order these tests compute is total: no two models compare equal under any order', () => {
     // a check of the test's own reference order, which every paging test above relies on
     for (const order of SINGLE_ORDERS) {
