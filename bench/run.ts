@@ -441,4 +441,3 @@ main()
     await cleanUp();
     process.exit(1);
   });
-

@@ -11,8 +11,9 @@ export function yogaLogger(logger: Logger): Record<'debug' | 'info' | 'warn' | '
   const write =
     (level: 'debug' | 'info' | 'warn' | 'error'): LogMethod =>
     (...args) => {
-      // Yoga logs a few debug lines per request: nothing is built for a level that is off.
-      if (!logger.isLevelEnabled('debug') && !logger.isLevelEnabled(level)) return;
+      // Yoga logs a few debug lines per request: nothing is built for a level that is off. Errors
+      // are written at debug, which is off whenever `level` is.
+      if (!logger.isLevelEnabled(level)) return;
       const errors = args.filter((arg): arg is Error => arg instanceof Error);
       const text = args.filter((arg) => !(arg instanceof Error)).map(String).join(' ');
       if (errors.length === 0) {
