@@ -96,7 +96,8 @@ export function evaluateTargets(
 
 /**
  * Little's law: with `connections` requests always in flight, the mean latency is connections ÷
- * throughput, whatever the server does with its time. A p99 below the mean is impossible.
+ * throughput, whatever the server does with its time. A p99 below that mean would need the
+ * slowest 1 % of the requests to carry most of the waiting.
  */
 function queueingNote(connections: number, gatewayRate: number, baselineRate: number): string {
   const meanMs = (rate: number) => ms((connections / rate) * 1000);
