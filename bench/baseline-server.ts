@@ -4,11 +4,12 @@ import pg from 'pg';
 import type { Tenant } from '../src/auth/principal.ts';
 import { createCursorCodec } from '../src/models/model.cursor.ts';
 import { DEFAULT_ORDER, type OrderTerm } from '../src/models/model.order.ts';
+import { escapeLike } from '../src/models/model.repository.ts';
 import { credentialsContext, providerOf } from '../src/models/model.service.ts';
 import { kebabCase } from '../src/models/resource-uri.ts';
 import { createKeyring } from '../src/secrets/keyring.ts';
 import { createSecretBox } from '../src/secrets/secret-box.ts';
-import { bind, captureGatewaySql, escapeLike, PAGE_SIZE, type SqlTemplate, type Vars, W2_ORDER } from './sql.ts';
+import { bind, captureGatewaySql, PAGE_SIZE, type SqlTemplate, type Vars, W2_ORDER } from './sql.ts';
 
 /**
  * The baseline: the practical limit of node:http + pg for the bench's workloads. It runs the

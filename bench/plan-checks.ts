@@ -1,7 +1,8 @@
 import type pg from 'pg';
+import { escapeLike } from '../src/models/model.repository.ts';
 import { explainText, planSummary, type PlanSummary, timeStatement } from './plans.ts';
 import { WRITER_SUB } from './seed.ts';
-import { bind, escapeLike, type GatewaySql, RARE_SEARCH, type Vars, W3_SEARCH } from './sql.ts';
+import { bind, type GatewaySql, RARE_SEARCH, type Vars, W3_SEARCH } from './sql.ts';
 import type { WorkloadData } from './workloads.ts';
 
 /** The plans the bench's targets depend on, measured before the load, and `--explain`'s output. */

@@ -96,11 +96,6 @@ export function bind(template: SqlTemplate, vars: Vars): unknown[] {
   });
 }
 
-/** What the repository does to a search term before it becomes an ILIKE pattern. */
-export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
-}
-
 export async function captureGatewaySql(): Promise<GatewaySql> {
   let recorded: { sql: string; parameters: readonly unknown[] }[] = [];
   const db = createCompileOnlyDatabase((event) => {

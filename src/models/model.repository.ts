@@ -208,7 +208,7 @@ function listConditions(values: ListValues, keys: SortKey[]): RawBuilder<SqlBool
 }
 
 /** ILIKE treats % and _ as wildcards and \ as the escape: a search is always literal text. */
-function escapeLike(text: string): string {
+export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (char) => `\\${char}`);
 }
 
