@@ -24,9 +24,9 @@ export interface PlanSummary {
 }
 
 /**
- * The plan of a statement; with `analyze`, its execution time on warm caches (the statement runs
- * once (reads only) before it is timed: the bench measures the hot path, and the first run after a reseed or a
- * VACUUM reads its pages from disk).
+ * The plan of a statement; with `analyze`, its execution time on warm caches. A read statement runs
+ * once before it is timed: the bench measures the hot path, and the first run after a reseed or a
+ * VACUUM reads its pages from disk.
  */
 export async function planSummary(client: pg.Client, template: SqlTemplate, vars: Vars, analyze: boolean): Promise<PlanSummary> {
   if (analyze && /^\s*select\b/i.test(template.sql)) await client.query(template.sql, bind(template, vars));
