@@ -26,12 +26,14 @@ export function useBodyLimit(maxBytes: number): Plugin {
       }
       if (request.method !== 'POST') return;
       const declared = request.headers.get('content-length');
-      if (declared !== null && Number(declared) > maxBytes) throw tooLarge();
-      // Node's HTTP parser hands over exactly Content-Length bytes, so a body that came through it
-      // is bounded already: Yoga's own parser reads it without a stream reader (a quarter of the
-      // CPU of a small request). Bodies without a length, or handed to the fetch handler
-      // directly, are counted as they stream in.
-      if (declared !== null && (serverContext as { req?: unknown }).req instanceof IncomingMessage) return;
+      if (declared !== null) {
+        if (Number(declared) > maxBytes) throw tooLarge();
+        // Node's HTTP parser hands over exactly Content-Length bytes, so a body that came through
+        // it is bounded already: Yoga's own parser reads it without a stream reader (a quarter of
+        // the CPU of a small request). Bodies without a length, or handed to the fetch handler
+        // directly, are counted as they stream in.
+        if ((serverContext as { req?: unknown }).req instanceof IncomingMessage) return;
+      }
       if (!request.body) return;
       setRequestParser(async (incoming) => {
         const body = await readAtMost(incoming, maxBytes, tooLarge);
