@@ -15,6 +15,8 @@ export interface BenchOptions {
   /** run the gateway with --cpu-prof, profiles written under bench/results/ */
   cpuProf: boolean;
   workloads: WorkloadId[];
+  /** also measure the Yoga floor (bench/yoga-floor-server.ts) */
+  floor: boolean;
   databaseUrl: string;
 }
 
@@ -23,12 +25,13 @@ export const USAGE = `npm run bench -- [options]
   --rows N            models to seed, 20 % in the hot project (default 1000000)
   --duration S        seconds per measurement (default 10)
   --connections C     concurrent connections of the load generator (default 16)
-  --rounds R          gateway/baseline alternations per workload; medians are reported (default 3)
+  --rounds R          rounds per workload, each measuring every server; medians are reported (default 3)
   --pool P            pg pool size of the gateway and of the baseline (default 10)
   --workloads W1,W2   which workloads (default all: ${WORKLOAD_IDS.join(',')})
   --reseed            truncate and seed again even if the data matches
   --explain           print EXPLAIN (ANALYZE, BUFFERS) of each workload's SQL
   --cpu-prof          run the gateway under node --cpu-prof (profile in bench/results/)
+  --without-floor     measure only the gateway and the baseline, not the Yoga floor
   --help
 
 DATABASE_URL (default postgres://postgres@127.0.0.1:5432/gateway_bench) is created if missing.`;
@@ -47,6 +50,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       reseed: { type: 'boolean', default: false },
       explain: { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
+      'without-floor': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -76,6 +80,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     explain: values.explain,
     cpuProf: values['cpu-prof'],
     workloads: WORKLOAD_IDS.filter((id) => workloads.includes(id)),
+    floor: !values['without-floor'],
     databaseUrl: env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/gateway_bench',
   };
 }

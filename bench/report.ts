@@ -1,7 +1,10 @@
 import type { LoadResult } from './load.ts';
 import type { WorkloadId } from './workloads.ts';
 
-export type ServerName = 'gateway' | 'baseline';
+/** The servers a run measures: the gateway, the baseline, and the Yoga floor unless --without-floor. */
+export type ServerName = 'gateway' | 'baseline' | 'floor';
+/** The two every run measures. */
+export type PairName = Exclude<ServerName, 'floor'>;
 
 export interface Measurement {
   round: number;
@@ -29,11 +32,17 @@ export interface Summary {
 export interface WorkloadOutcome {
   id: WorkloadId;
   description: string;
-  check: { ok: boolean; problems: string[]; bytes: Record<ServerName, number> };
-  measurements: Record<ServerName, Measurement[]>;
-  summary?: Record<ServerName, Summary> & { throughputRatio: number };
+  check: { ok: boolean; problems: string[]; bytes: Partial<Record<ServerName, number>> };
+  /** the floor's only when it runs */
+  measurements: Record<PairName, Measurement[]> & { floor?: Measurement[] };
+  summary?: Record<PairName, Summary> & {
+    throughputRatio: number;
+    floor?: Summary;
+    /** the floor's throughput as a share of the baseline's */
+    floorRatio?: number;
+  };
   /** W3 only: the same requests from a single connection, i.e. latency without queueing */
-  singleConnection?: Record<ServerName, LoadResult>;
+  singleConnection?: Record<PairName, LoadResult>;
 }
 
 export interface Target {
@@ -82,9 +91,11 @@ function table(header: string[], rows: string[][], rightAligned: (column: number
 }
 
 export function workloadTable(outcomes: WorkloadOutcome[]): string {
+  const withFloor = outcomes.some((outcome) => outcome.summary?.floor);
   const rows = outcomes.map((outcome) => {
     const s = outcome.summary;
-    if (!s) return [outcome.id, outcome.description, 'FAILED CHECK', '', '', '', '', '', '', '', '', '', ''];
+    if (!s) return [outcome.id, outcome.description, 'FAILED CHECK'];
+    const floor = s.floor;
     return [
       outcome.id,
       outcome.description,
@@ -97,12 +108,28 @@ export function workloadTable(outcomes: WorkloadOutcome[]): string {
       percent(s.throughputRatio),
       ms(s.gateway.cpuMsPerRequest),
       ms(s.baseline.cpuMsPerRequest),
-      `${s.gateway.badResponses}/${s.baseline.badResponses}`,
+      ...(withFloor ? [floor ? int(floor.requestsPerSecond) : '–', percent(s.floorRatio ?? NaN), floor ? ms(floor.cpuMsPerRequest) : '–'] : []),
+      `${s.gateway.badResponses}/${s.baseline.badResponses}${floor ? `/${floor.badResponses}` : ''}`,
       mb(Math.max(0, ...outcome.measurements.gateway.map((m) => m.peakRss ?? 0))),
     ];
   });
   return table(
-    ['', 'workload', 'gw req/s', 'gw p50', 'gw p99', 'bl req/s', 'bl p50', 'bl p99', 'gw/bl', 'gw CPU', 'bl CPU', 'errors', 'gw RSS'],
+    [
+      '',
+      'workload',
+      'gw req/s',
+      'gw p50',
+      'gw p99',
+      'bl req/s',
+      'bl p50',
+      'bl p99',
+      'gw/bl',
+      'gw CPU',
+      'bl CPU',
+      ...(withFloor ? ['fl req/s', 'fl/bl', 'fl CPU'] : []),
+      'errors',
+      'gw RSS',
+    ],
     rows,
     (column) => column >= 2,
   );

@@ -19,6 +19,7 @@ import {
   mb,
   ms,
   ratio,
+  type PairName,
   type ServerName,
   summarize,
   targetTable,
@@ -161,7 +162,23 @@ async function main(): Promise<number> {
     basePath: '',
   });
   cleanups.push(() => baseline.stop());
-  progress(`gateway ${gateway.url} (pid ${gateway.pid}), baseline ${baseline.url} (pid ${baseline.pid})`);
+  // The Yoga floor: the gateway's schema on Yoga with the baseline's work behind it (see yoga-floor-server.ts).
+  const floor = options.floor
+    ? await startServer({
+        name: 'floor',
+        entry: 'bench/yoga-floor-server.ts',
+        nodeFlags: production.nodeFlags,
+        port: await freePort(),
+        env: serverEnv,
+        readyPath: '/readyz',
+        basePath: '/graphql',
+      })
+    : undefined;
+  if (floor) cleanups.push(() => floor.stop());
+  progress(
+    `gateway ${gateway.url} (pid ${gateway.pid}), baseline ${baseline.url} (pid ${baseline.pid})` +
+      (floor ? `, Yoga floor ${floor.url} (pid ${floor.pid})` : ''),
+  );
 
   const token = await signDevToken(jwtSecret, {
     sub: WRITER_SUB,
@@ -169,6 +186,12 @@ async function main(): Promise<number> {
     projects: [HOT_TENANT.projectId],
     expiresIn: 24 * 3600,
   });
+  const baselineHeaders = {
+    'content-type': 'application/json',
+    'x-org-id': HOT_TENANT.organizationId,
+    'x-project-id': HOT_TENANT.projectId,
+    'x-user-id': WRITER_SUB,
+  };
   const targets: Record<ServerName, (id: WorkloadId) => { url: string; headers: Record<string, string> }> = {
     gateway: () => ({
       url: gateway.url,
@@ -178,18 +201,12 @@ async function main(): Promise<number> {
         'x-project-id': HOT_TENANT.projectId,
       },
     }),
-    baseline: (id) => ({
-      url: `${baseline.url}/${id.toLowerCase()}`,
-      headers: {
-        'content-type': 'application/json',
-        'x-org-id': HOT_TENANT.organizationId,
-        'x-project-id': HOT_TENANT.projectId,
-        'x-user-id': WRITER_SUB,
-      },
-    }),
+    baseline: (id) => ({ url: `${baseline.url}/${id.toLowerCase()}`, headers: baselineHeaders }),
+    floor: () => ({ url: floor?.url ?? '', headers: baselineHeaders }),
   };
-  const servers: Record<ServerName, ServerProcess> = { gateway, baseline };
-  const sampler = new RssSampler([gateway, baseline]);
+  const servers: Partial<Record<ServerName, ServerProcess>> = { gateway, baseline, floor };
+  const measured: ServerName[] = floor ? ['gateway', 'baseline', 'floor'] : ['gateway', 'baseline'];
+  const sampler = new RssSampler(floor ? [gateway, baseline, floor] : [gateway, baseline]);
   cleanups.push(async () => sampler.stop());
 
   // ── the workloads ───────────────────────────────────────────────────────────────────────────
@@ -199,7 +216,7 @@ async function main(): Promise<number> {
   const order = [...options.workloads].sort((a, b) => Number(a === 'W5') - Number(b === 'W5'));
   // The gateway's JIT needs a while before its figures settle: warm both servers up on every read
   // workload first (W5 gets its warm-up right before it is measured, as it writes).
-  for (const name of ['gateway', 'baseline'] as const) {
+  for (const name of measured) {
     for (const id of order.filter((id) => id !== 'W5')) {
       await runLoad(
         { ...targets[name](id), body: bodyFactory(id, data, 'warm'), fixedBody: id !== 'W6' },
@@ -214,14 +231,14 @@ async function main(): Promise<number> {
       id,
       description:
         id === 'W4' ? `page after ${data.deepOffset.toLocaleString('en-US')} rows (cursor), totalCount` : DESCRIPTIONS[id],
-      check: { ok: true, problems: [], bytes: { gateway: 0, baseline: 0 } },
-      measurements: { gateway: [], baseline: [] },
+      check: { ok: true, problems: [], bytes: {} },
+      measurements: { gateway: [], baseline: [], ...(floor ? { floor: [] } : {}) },
     };
     outcomes.push(outcome);
 
     // Correctness first: one request to each server, answer checked and compared.
     const answers: Partial<Record<ServerName, unknown>> = {};
-    for (const name of ['gateway', 'baseline'] as const) {
+    for (const name of measured) {
       const variables = variablesFor(id, data);
       const target = targets[name](id);
       try {
@@ -243,18 +260,21 @@ async function main(): Promise<number> {
         outcome.check.problems.push(`${name}: ${(error as Error).message}`);
       }
     }
-    if (outcome.check.problems.length === 0 && !isDeepStrictEqual(comparable(id, answers.gateway), comparable(id, answers.baseline))) {
-      outcome.check.problems.push('the gateway and the baseline answered differently');
+    for (const name of measured.filter((name) => name !== 'baseline')) {
+      if (outcome.check.problems.length === 0 && !isDeepStrictEqual(comparable(id, answers[name]), comparable(id, answers.baseline))) {
+        outcome.check.problems.push(`the ${name} and the baseline answered differently`);
+      }
     }
     outcome.check.ok = outcome.check.problems.length === 0;
     if (!outcome.check.ok) {
       progress(`${id}: FAILED its correctness check, not measured:\n  ${outcome.check.problems.join('\n  ')}`);
       continue;
     }
-    progress(`${id} ${outcome.description} — answers checked (${outcome.check.bytes.gateway} / ${outcome.check.bytes.baseline} bytes)`);
+    progress(`${id} ${outcome.description} — answers checked (${measured.map((name) => outcome.check.bytes[name]).join(' / ')} bytes)`);
 
     for (let round = 1; round <= options.rounds && !interrupted; round++) {
-      const sequence: ServerName[] = round % 2 === 1 ? ['gateway', 'baseline'] : ['baseline', 'gateway'];
+      // Odd rounds gateway first, even rounds gateway last.
+      const sequence = round % 2 === 1 ? measured : [...measured].reverse();
       for (const [index, name] of sequence.entries()) {
         const target = targets[name](id);
         const tag = `${name[0]}${round}-${randomBytes(3).toString('hex')}`;
@@ -267,38 +287,43 @@ async function main(): Promise<number> {
             : { seconds: warmup, connections: options.connections, amount: options.connections * WARMUP_REQUESTS_PER_CONNECTION },
         );
         sampler.measure(`${id}:${round}`);
-        const cpuBefore = cpuTimeOf(servers[name].pid);
+        const server = servers[name] as ServerProcess;
+        const cpuBefore = cpuTimeOf(server.pid);
         const result = await runLoad(
           { ...target, body: bodyFactory(id, data, tag), fixedBody: !['W5', 'W6'].includes(id) },
           { seconds: options.duration, connections: options.connections },
         );
         sampler.measure(undefined);
-        const cpuAfter = cpuTimeOf(servers[name].pid);
+        const cpuAfter = cpuTimeOf(server.pid);
         const cpuMsPerRequest = cpuBefore !== null && cpuAfter !== null && result.requests > 0 ? (cpuAfter - cpuBefore) / result.requests : null;
-        const peakRss = sampler.peaks.get(`${servers[name].name}:${id}:${round}`) ?? null;
-        outcome.measurements[name].push({ round, position: index + 1, result, peakRss, cpuMsPerRequest });
+        const peakRss = sampler.peaks.get(`${server.name}:${id}:${round}`) ?? null;
+        (outcome.measurements[name] ??= []).push({ round, position: index + 1, result, peakRss, cpuMsPerRequest });
         progress(`  round ${round} ${name.padEnd(8)} ${describe(result)}  CPU ${ms(cpuMsPerRequest ?? NaN)} ms/req  RSS ${mb(peakRss)}`);
       }
     }
     if (outcome.measurements.gateway.length > 0 && outcome.measurements.baseline.length > 0) {
       const gatewaySummary = summarize(outcome.measurements.gateway);
       const baselineSummary = summarize(outcome.measurements.baseline);
+      const floorSummary = outcome.measurements.floor?.length ? summarize(outcome.measurements.floor) : undefined;
       outcome.summary = {
         gateway: gatewaySummary,
         baseline: baselineSummary,
         throughputRatio: gatewaySummary.requestsPerSecond / baselineSummary.requestsPerSecond,
+        ...(floorSummary
+          ? { floor: floorSummary, floorRatio: floorSummary.requestsPerSecond / baselineSummary.requestsPerSecond }
+          : {}),
       };
     }
     if (id === 'W3' && !interrupted) {
       // p99 at 16 connections is mostly queueing; one connection shows what a search costs.
-      const single: Partial<Record<ServerName, LoadResult>> = {};
+      const single: Partial<Record<PairName, LoadResult>> = {};
       for (const name of ['gateway', 'baseline'] as const) {
         const target = { ...targets[name](id), body: bodyFactory(id, data, 'single'), fixedBody: true };
         await runLoad(target, { seconds: 1, connections: 1, amount: 50 });
         single[name] = await runLoad(target, { seconds: Math.max(1, options.duration / 2), connections: 1 });
         progress(`  1 connection ${name.padEnd(8)} ${describe(single[name])}`);
       }
-      outcome.singleConnection = single as Record<ServerName, LoadResult>;
+      outcome.singleConnection = single as Record<PairName, LoadResult>;
     }
     if (id === 'W5') {
       const removed = await removeWriterRows(client);
@@ -313,6 +338,7 @@ async function main(): Promise<number> {
   const memory = {
     gateway: { peakRssUnderLoad: sampler.peaks.get('gateway') ?? null, vmHwm: memoryOf(gateway.pid)?.hwm ?? null },
     baseline: { peakRssUnderLoad: sampler.peaks.get('baseline') ?? null, vmHwm: memoryOf(baseline.pid)?.hwm ?? null },
+    ...(floor ? { floor: { peakRssUnderLoad: sampler.peaks.get('floor') ?? null, vmHwm: memoryOf(floor.pid)?.hwm ?? null } } : {}),
   };
   const machine = await machineInfo(client);
   await cleanUp();
@@ -347,12 +373,12 @@ async function main(): Promise<number> {
   const failures = [
     ...outcomes.filter((outcome) => !outcome.check.ok).map((outcome) => `${outcome.id}: failed its correctness check`),
     ...outcomes.flatMap((outcome) =>
-      (['gateway', 'baseline'] as const)
+      measured
         .filter((name) => {
           const summary = outcome.summary?.[name];
           return summary && summary.badResponses > summary.requests * MAX_BAD_SHARE;
         })
-        .map((name) => `${outcome.id}: ${outcome.summary?.[name].badResponses} bad responses from the ${name} during the runs`),
+        .map((name) => `${outcome.id}: ${outcome.summary?.[name]?.badResponses} bad responses from the ${name} during the runs`),
     ),
     ...options.workloads
       .filter((id) => !byId.get(id)?.summary && byId.get(id)?.check.ok !== false)

@@ -1,6 +1,6 @@
 import type { PlanChecks } from './plan-checks.ts';
 import type { PlanSummary } from './plans.ts';
-import { mb, ms, percent, ratio, type ServerName, type Target, type WorkloadOutcome } from './report.ts';
+import { mb, ms, percent, ratio, type PairName, type Target, type WorkloadOutcome } from './report.ts';
 import { RARE_SEARCH, W3_SEARCH } from './sql.ts';
 import type { WorkloadData, WorkloadId } from './workloads.ts';
 
@@ -8,7 +8,7 @@ import type { WorkloadData, WorkloadId } from './workloads.ts';
 export function evaluateTargets(
   byId: Map<WorkloadId, WorkloadOutcome>,
   w4OverW1: { gateway: number; baseline: number },
-  memory: Record<ServerName, { peakRssUnderLoad: number | null; vmHwm: number | null }>,
+  memory: Record<PairName, { peakRssUnderLoad: number | null; vmHwm: number | null }>,
   plans: PlanChecks,
   data: WorkloadData,
   connections: number,
@@ -24,6 +24,7 @@ export function evaluateTargets(
       measured: summary ? `${percent(summary.throughputRatio)} (${rate(summary.gateway.requestsPerSecond)})` : 'not measured',
       baseline: summary ? rate(summary.baseline.requestsPerSecond) : undefined,
       status: mark(summary ? summary.throughputRatio >= 0.7 : undefined),
+      note: summary?.floorRatio === undefined ? undefined : `Yoga floor ${percent(summary.floorRatio)}`,
     });
   }
   const countReadsRows = plans.count.relations.includes('models');
@@ -81,7 +82,10 @@ export function evaluateTargets(
     measured: w5 ? rate(w5.gateway.requestsPerSecond) : 'not measured',
     baseline: w5 ? rate(w5.baseline.requestsPerSecond) : undefined,
     status: mark(w5 ? w5.gateway.requestsPerSecond >= 2000 : undefined),
-    note: w5 && w5.baseline.requestsPerSecond < 2000 ? 'the baseline itself is below 2,000/s here' : undefined,
+    note: joinNotes(
+      w5 && w5.baseline.requestsPerSecond < 2000 ? 'the baseline itself is below 2,000/s here' : undefined,
+      w5?.floor ? `Yoga floor ${rate(w5.floor.requestsPerSecond)}` : undefined,
+    ),
   });
   const peak = memory.gateway.peakRssUnderLoad;
   targets.push({
@@ -102,4 +106,9 @@ export function evaluateTargets(
 function queueingNote(connections: number, gatewayRate: number, baselineRate: number): string {
   const meanMs = (rate: number) => ms((connections / rate) * 1000);
   return `saturated: ${connections} in flight ÷ throughput = mean ${meanMs(gatewayRate)} ms, baseline ${meanMs(baselineRate)} ms`;
+}
+
+function joinNotes(...notes: (string | undefined)[]): string | undefined {
+  const given = notes.filter((note) => note !== undefined);
+  return given.length > 0 ? given.join('; ') : undefined;
 }

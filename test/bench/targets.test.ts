@@ -64,4 +64,20 @@ describe('bench targets', () => {
     expect(reachable?.status).toBe('MISS');
     expect(reachable?.note).toBeUndefined();
   });
+
+  it("notes the Yoga floor's share of the baseline beside a throughput target, when the floor was measured", () => {
+    const w6 = outcome('W6', summary(1_300, 30), summary(2_500, 12));
+    const withFloor = { ...w6, summary: { ...w6.summary!, floor: summary(1_500, 25), floorRatio: 0.6 } };
+    const list = evaluateTargets(new Map([['W6', withFloor]]), { gateway: 1, baseline: 1 }, memory, plans, data, 16);
+    expect(named(list, 'W6 throughput vs baseline')).toMatchObject({ status: 'MISS', measured: '52 % (1,300/s)', note: 'Yoga floor 60 %' });
+    const without = evaluateTargets(new Map([['W6', w6]]), { gateway: 1, baseline: 1 }, memory, plans, data, 16);
+    expect(named(without, 'W6 throughput vs baseline')?.note).toBeUndefined();
+  });
+
+  it("adds the floor's creates per second to the W5 note", () => {
+    const w5 = outcome('W5', summary(1_300, 30), summary(1_500, 20));
+    const withFloor = { ...w5, summary: { ...w5.summary!, floor: summary(1_400, 25), floorRatio: 1_400 / 1_500 } };
+    const list = evaluateTargets(new Map([['W5', withFloor]]), { gateway: 1, baseline: 1 }, memory, plans, data, 16);
+    expect(named(list, 'W5 creates per second')?.note).toBe('the baseline itself is below 2,000/s here; Yoga floor 1,400/s');
+  });
 });
