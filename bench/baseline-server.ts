@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { handlers, pool } from './baseline-handlers.ts';
+import { serve } from './serve.ts';
 
 /**
  * The baseline: the practical limit of node:http + pg for the bench's workloads
@@ -11,8 +12,6 @@ import { handlers, pool } from './baseline-handlers.ts';
  *
  * Environment: as baseline-handlers.ts, and PORT (0 = any), HOST.
  */
-
-const env = process.env;
 
 function send(response: ServerResponse, status: number, body: string): void {
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
@@ -54,19 +53,4 @@ const server = createServer((request, response) => {
   })();
 });
 
-server.listen(Number(env.PORT ?? 0), env.HOST ?? '127.0.0.1', () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  console.log(JSON.stringify({ level: 'info', url: `http://127.0.0.1:${port}` }));
-});
-
-let stopping = false;
-function shutdown(): void {
-  if (stopping) return;
-  stopping = true;
-  server.close();
-  server.closeAllConnections();
-  void pool.end().then(() => process.exit(0));
-}
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);
+serve(server, pool);

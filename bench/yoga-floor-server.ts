@@ -4,6 +4,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { createSchema, createYoga, useReadinessCheck } from 'graphql-yoga';
 import { useCompiledQueries } from '../src/server/use-compiled-queries.ts';
 import { handlers, pool } from './baseline-handlers.ts';
+import { serve } from './serve.ts';
 
 /**
  * The Yoga floor: the least a graphql-yoga server with the gateway's schema can cost for the
@@ -63,21 +64,4 @@ const yoga = createYoga({
   ],
 });
 
-const env = process.env;
-const server = createServer(yoga);
-server.listen(Number(env.PORT ?? 0), env.HOST ?? '127.0.0.1', () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  console.log(JSON.stringify({ level: 'info', url: `http://127.0.0.1:${port}/graphql` }));
-});
-
-let stopping = false;
-function shutdown(): void {
-  if (stopping) return;
-  stopping = true;
-  server.close();
-  server.closeAllConnections();
-  void pool.end().then(() => process.exit(0));
-}
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);
+serve(createServer(yoga), pool, '/graphql');
