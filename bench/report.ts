@@ -8,7 +8,7 @@ export type PairName = Exclude<ServerName, 'floor'>;
 
 export interface Measurement {
   round: number;
-  /** 1 = measured first in its round, 2 = second */
+  /** 1 = measured first in its round, 2 = second, … */
   position: number;
   result: LoadResult;
   /** highest VmRSS sampled during this measurement, bytes */

@@ -43,9 +43,10 @@ import {
 
 /**
  * `npm run bench`: seeds the bench database, starts the gateway (production mode, its own
- * process) and the baseline (bench/baseline-server.ts) side by side, checks every workload's
- * answer on both, then measures each workload with autocannon, alternating gateway and baseline
- * for a number of rounds, and prints medians, ratios and the issue's targets. See bench/README.md.
+ * process), the baseline (bench/baseline-server.ts) and the Yoga floor (bench/yoga-floor-server.ts)
+ * side by side, checks every workload's answer on each, then measures each workload with
+ * autocannon, every server once per round for a number of rounds, and prints medians, ratios and
+ * the issue's targets. See bench/README.md.
  */
 
 const benchStarted = performance.now();
@@ -214,7 +215,7 @@ async function main(): Promise<number> {
   const warmup = Math.min(3, Math.max(0.5, options.duration / 5));
   // W5 writes; it runs last so that the reads see exactly the seeded data.
   const order = [...options.workloads].sort((a, b) => Number(a === 'W5') - Number(b === 'W5'));
-  // The gateway's JIT needs a while before its figures settle: warm both servers up on every read
+  // The gateway's JIT needs a while before its figures settle: warm every server up on every read
   // workload first (W5 gets its warm-up right before it is measured, as it writes).
   for (const name of measured) {
     for (const id of order.filter((id) => id !== 'W5')) {
