@@ -8,7 +8,7 @@ export interface BenchOptions {
   connections: number;
   /** A/B alternations per workload */
   rounds: number;
-  /** pg pool size of both servers */
+  /** pg pool size of every server */
   pool: number;
   reseed: boolean;
   explain: boolean;
@@ -26,7 +26,7 @@ export const USAGE = `npm run bench -- [options]
   --duration S        seconds per measurement (default 10)
   --connections C     concurrent connections of the load generator (default 16)
   --rounds R          rounds per workload, each measuring every server; medians are reported (default 3)
-  --pool P            pg pool size of the gateway and of the baseline (default 10)
+  --pool P            pg pool size of every server (default 10)
   --workloads W1,W2   which workloads (default all: ${WORKLOAD_IDS.join(',')})
   --reseed            truncate and seed again even if the data matches
   --explain           print EXPLAIN (ANALYZE, BUFFERS) of each workload's SQL

@@ -205,9 +205,9 @@ async function main(): Promise<number> {
     baseline: (id) => ({ url: `${baseline.url}/${id.toLowerCase()}`, headers: baselineHeaders }),
     floor: () => ({ url: floor?.url ?? '', headers: baselineHeaders }),
   };
-  const servers: Partial<Record<ServerName, ServerProcess>> = { gateway, baseline, floor };
-  const measured: ServerName[] = floor ? ['gateway', 'baseline', 'floor'] : ['gateway', 'baseline'];
-  const sampler = new RssSampler(floor ? [gateway, baseline, floor] : [gateway, baseline]);
+  const servers: Partial<Record<ServerName, ServerProcess>> = { gateway, baseline, ...(floor ? { floor } : {}) };
+  const measured = Object.keys(servers) as ServerName[];
+  const sampler = new RssSampler(Object.values(servers));
   cleanups.push(async () => sampler.stop());
 
   // ── the workloads ───────────────────────────────────────────────────────────────────────────
