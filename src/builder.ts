@@ -5,7 +5,7 @@ import ZodPlugin from '@pothos/plugin-zod';
 import type { GraphQLContext } from './context.ts';
 import { ForbiddenError, ValidationError } from './errors.ts';
 import { decodeGlobalId, encodeGlobalId } from './schema/global-id.ts';
-import { DateTimeResolver, JSONObjectScalar } from './schema/scalars.ts';
+import { DateTimeScalar, JSONObjectScalar } from './schema/scalars.ts';
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
@@ -47,7 +47,7 @@ function pathSegment(segment: PropertyKey): string | number {
   return typeof segment === 'number' ? segment : String(segment);
 }
 
-builder.addScalarType('DateTime', DateTimeResolver);
+builder.addScalarType('DateTime', DateTimeScalar);
 builder.addScalarType('JSONObject', JSONObjectScalar);
 builder.queryType();
 builder.mutationType();

@@ -1,7 +1,16 @@
 import { GraphQLError, GraphQLScalarType } from 'graphql';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
 
-export { DateTimeResolver };
+/**
+ * graphql-scalars' DateTime, serialized to its ISO string here rather than left as a Date for
+ * JSON.stringify to convert: a value with toJSON takes V8's JSON.stringify off its fast path for
+ * the whole response, which made serializing a page of 20 models three times slower. The JSON
+ * is the same.
+ */
+export const DateTimeScalar = new GraphQLScalarType({
+  ...DateTimeResolver.toConfig(),
+  serialize: (value) => (DateTimeResolver.serialize(value) as Date).toISOString(),
+});
 
 /**
  * graphql-scalars' JSONObject, except that a refusal does not quote the value it refused: this
