@@ -1,9 +1,8 @@
 import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import ZodPlugin from '@pothos/plugin-zod';
 import type { GraphQLContext } from './context.ts';
-import { ForbiddenError, ValidationError } from './errors.ts';
+import { ForbiddenError } from './errors.ts';
 import { decodeGlobalId, encodeGlobalId } from './schema/global-id.ts';
 import { DateTimeScalar, JSONObjectScalar } from './schema/scalars.ts';
 
@@ -19,7 +18,7 @@ export const builder = new SchemaBuilder<{
     ID: { Input: string; Output: string };
   };
 }>({
-  plugins: [ScopeAuthPlugin, RelayPlugin, ZodPlugin],
+  plugins: [ScopeAuthPlugin, RelayPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: (context) => ({ tenant: context.auth.ok }),
@@ -37,15 +36,7 @@ export const builder = new SchemaBuilder<{
     encodeGlobalID: encodeGlobalId,
     decodeGlobalID: decodeGlobalId,
   },
-  zod: {
-    validationError: (error) =>
-      new ValidationError(error.issues.map((issue) => ({ path: issue.path.map(pathSegment), message: issue.message }))),
-  },
 });
-
-function pathSegment(segment: PropertyKey): string | number {
-  return typeof segment === 'number' ? segment : String(segment);
-}
 
 builder.addScalarType('DateTime', DateTimeScalar);
 builder.addScalarType('JSONObject', JSONObjectScalar);

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { builder } from '../builder.ts';
 import { requireAuth } from '../context.ts';
-import { type CreateModelInput, createModelInputSchema } from '../models/model.input.ts';
+import { createModelInputSchema } from '../models/model.input.ts';
 import { ModelModeEnum } from './enums.ts';
 import { ModelRef } from './model.ts';
+import { parseArgs } from './parse-args.ts';
 
 const CreateModelInputType = builder.inputType('CreateModelInput', {
   fields: (t) => ({
@@ -33,6 +34,9 @@ const CreateModelInputType = builder.inputType('CreateModelInput', {
   }),
 });
 
+// Failing paths start at the argument: input.name, input.credentials…
+const createModelArgsSchema = z.object({ input: createModelInputSchema });
+
 const CreateModelPayload = builder.objectRef<{ model: unknown }>('CreateModelPayload').implement({
   fields: (t) => ({ model: t.field({ type: ModelRef, resolve: (payload) => payload.model as never }) }),
 });
@@ -43,10 +47,9 @@ builder.mutationField('createModel', (t) =>
     description: 'Registers a model configuration in the current project. New models start PENDING.',
     authScopes: { tenant: true },
     args: { input: t.arg({ type: CreateModelInputType, required: true }) },
-    validate: { schema: z.object({ input: createModelInputSchema }) },
     resolve: async (_root, args, context) => {
       const { principal, tenant } = requireAuth(context);
-      const input = args.input as unknown as CreateModelInput;
+      const { input } = parseArgs(createModelArgsSchema, args);
       return { model: await context.models.createModel(tenant, { userId: principal.userId }, input) };
     },
   }),

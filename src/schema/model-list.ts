@@ -1,10 +1,10 @@
-import type { ListModelsArgs } from '../models/model.list-input.ts';
 import { listModelsArgsSchema, MAX_PAGE_SIZE } from '../models/model.list-input.ts';
 import type { ModelPage } from '../models/model.service.ts';
 import { builder } from '../builder.ts';
 import { requireAuth } from '../context.ts';
 import { ModelModeEnum, ModelOrderFieldEnum, ModelStatusEnum, OrderDirectionEnum } from './enums.ts';
 import { ModelRef } from './model.ts';
+import { parseArgs } from './parse-args.ts';
 import { selectedFieldNames } from './selection.ts';
 
 const ModelFilterInput = builder.inputType('ModelFilter', {
@@ -36,11 +36,11 @@ builder.queryField('models', (t) =>
         filter: t.arg({ type: ModelFilterInput }),
         orderBy: t.arg({ type: [ModelOrderInput] }),
       },
-      validate: { schema: listModelsArgsSchema },
-      resolve: async (_root, args, context, info) => {
+      resolve: async (_root, rawArgs, context, info) => {
+        const args = parseArgs(listModelsArgsSchema, rawArgs);
         // `{ models { totalCount } }` needs the count only, not a page of rows.
         const rows = [...selectedFieldNames(info)].some((name) => name !== 'totalCount' && name !== '__typename');
-        const page = await context.models.listModels(requireAuth(context).tenant, args as unknown as ListModelsArgs, { rows });
+        const page = await context.models.listModels(requireAuth(context).tenant, args, { rows });
         // pageInfo's costly flags are getters returning promises, read only when selected.
         return page as unknown as Omit<ModelPage, 'pageInfo'> & {
           pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };

@@ -5,6 +5,7 @@ import { requireAuth } from '../context.ts';
 import type { Model } from '../models/model.ts';
 import { ModelModeEnum, ModelStatusEnum } from './enums.ts';
 import { decodeGlobalId } from './global-id.ts';
+import { parseArgs } from './parse-args.ts';
 
 export const ModelRef = builder.objectRef<Model>('Model');
 
@@ -57,8 +58,8 @@ builder.queryField('model', (t) =>
     description: 'One model of the current project, by id or by resource URI; null when there is none.',
     authScopes: { tenant: true },
     args: { id: t.arg.id(), resourceUri: t.arg.string() },
-    validate: { schema: lookupArgsSchema },
-    resolve: (_root, args, context) => {
+    resolve: (_root, rawArgs, context) => {
+      const args = parseArgs(lookupArgsSchema, rawArgs);
       const { tenant } = requireAuth(context);
       if (args.resourceUri != null) return context.models.getModelByResourceUri(tenant, args.resourceUri);
       const { typename, id } = decodeGlobalId(args.id as string);
