@@ -32,20 +32,28 @@ export function withFailureTranslation(dialect: Dialect): Dialect {
 }
 
 function translatingProxy<T extends object>(target: T, mapResult?: (name: string, result: unknown) => unknown): T {
+  // Kysely reads a method for every call (three per query): each is wrapped once, not per read.
+  const wrappers = new Map<PropertyKey, { method: unknown; wrapper: unknown }>();
+  const wrap = (method: (...args: unknown[]) => unknown, property: PropertyKey) => {
+    if (property === 'streamQuery') return method.bind(target);
+    return async (...args: unknown[]) => {
+      try {
+        const result = await method.apply(target, args);
+        return mapResult ? mapResult(String(property), result) : result;
+      } catch (error) {
+        throw translate(error);
+      }
+    };
+  };
   return new Proxy(target, {
     get(object, property) {
-      const value = Reflect.get(object, property, object);
-      if (typeof value !== 'function' || property === 'streamQuery') {
-        return typeof value === 'function' ? value.bind(object) : value;
-      }
-      return async (...args: unknown[]) => {
-        try {
-          const result = await value.apply(object, args);
-          return mapResult ? mapResult(String(property), result) : result;
-        } catch (error) {
-          throw translate(error);
-        }
-      };
+      const value: unknown = Reflect.get(object, property, object);
+      if (typeof value !== 'function') return value;
+      const cached = wrappers.get(property);
+      if (cached?.method === value) return cached.wrapper;
+      const wrapper = wrap(value as (...args: unknown[]) => unknown, property);
+      wrappers.set(property, { method: value, wrapper });
+      return wrapper;
     },
   });
 }

@@ -115,7 +115,7 @@ function listValues(
   order: readonly OrderTerm[],
   bounds: { after?: CursorPosition | null; before?: CursorPosition | null },
 ): ListValues {
-  const keyCount = sortKeys(order).length;
+  const keyCount = sortKeyCount(order);
   const cursorValues = (position: CursorPosition | null | undefined) =>
     position ? [...position.values, position.id].slice(0, keyCount) : null;
   return {
@@ -240,6 +240,12 @@ function sortKeys(order: readonly OrderTerm[]): SortKey[] {
   // The resource URI is unique in a project, so an order containing it is total already.
   if (order.some((term) => term.field === 'RESOURCE_URI') || !last) return keys;
   return [...keys, { ...ID_KEY, direction: last.direction }];
+}
+
+/** How many keys `sortKeys(order)` gives, without building them (listValues runs per request). */
+function sortKeyCount(order: readonly OrderTerm[]): number {
+  const total = order.length === 0 || order.some((term) => term.field === 'RESOURCE_URI');
+  return total ? order.length : order.length + 1;
 }
 
 /** Rows strictly after/before the cursor whose sort values are `values`, in the order the keys define. */
