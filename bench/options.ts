@@ -12,7 +12,7 @@ export interface BenchOptions {
   pool: number;
   reseed: boolean;
   explain: boolean;
-  /** run the gateway with --cpu-prof, profiles written under bench/results/ */
+  /** run the gateway and the Yoga floor with --cpu-prof, profiles written under bench/results/ */
   cpuProf: boolean;
   workloads: WorkloadId[];
   /** also measure the Yoga floor (bench/yoga-floor-server.ts) */
@@ -30,7 +30,7 @@ export const USAGE = `npm run bench -- [options]
   --workloads W1,W2   which workloads (default all: ${WORKLOAD_IDS.join(',')})
   --reseed            truncate and seed again even if the data matches
   --explain           print EXPLAIN (ANALYZE, BUFFERS) of each workload's SQL
-  --cpu-prof          run the gateway under node --cpu-prof (profile in bench/results/)
+  --cpu-prof          run the gateway and the floor under node --cpu-prof (profiles in bench/results/)
   --without-floor     measure only the gateway and the baseline, not the Yoga floor
   --help
 

@@ -137,6 +137,9 @@ async function main(): Promise<number> {
   const resultsDir = path.join(REPO_ROOT, 'bench', 'results');
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   const profileDir = path.join(resultsDir, `cpu-profile-${stamp}`);
+  // The floor is profiled beside the gateway: what the gateway spends and the floor does not is its own code.
+  const profileFlags = (server: ServerName) =>
+    options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', path.join(profileDir, server)] : [];
   // The gateway runs as in production: compiled by `npm run build`, started as `npm run start:prod` starts it.
   progress('building the gateway (npm run build)');
   execFileSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
@@ -144,7 +147,7 @@ async function main(): Promise<number> {
   const gateway = await startServer({
     name: 'gateway',
     entry: production.entry,
-    nodeFlags: [...production.nodeFlags, ...(options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
+    nodeFlags: [...production.nodeFlags, ...profileFlags('gateway')],
     port: await freePort(),
     env: { ...serverEnv, AUTH_JWT_SECRET: jwtSecret, RATE_LIMIT_PER_SECOND: '0', LOG_LEVEL: 'warn' },
     readyPath: '/readyz',
@@ -168,7 +171,7 @@ async function main(): Promise<number> {
     ? await startServer({
         name: 'floor',
         entry: 'bench/yoga-floor-server.ts',
-        nodeFlags: production.nodeFlags,
+        nodeFlags: [...production.nodeFlags, ...profileFlags('floor')],
         port: await freePort(),
         env: serverEnv,
         readyPath: '/readyz',
@@ -406,7 +409,7 @@ async function main(): Promise<number> {
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   log('');
   log(`written to ${path.relative(process.cwd(), file)}; took ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  if (options.cpuProf) log(`gateway CPU profile (open in Chrome DevTools): ${path.relative(process.cwd(), profileDir)}/`);
+  if (options.cpuProf) log(`CPU profiles of the gateway${floor ? ' and the Yoga floor' : ''} (open in Chrome DevTools): ${path.relative(process.cwd(), profileDir)}/`);
   if (failures.length > 0) {
     log(`\nFAILED:\n  ${failures.join('\n  ')}`);
     return 1;
