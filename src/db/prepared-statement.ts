@@ -115,18 +115,19 @@ function structureOf(value: unknown, leaves: unknown[]): string {
     return value instanceof Date ? 'date' : value instanceof Uint8Array ? 'bytes' : typeof value;
   }
   // Runs on every execution: plain concatenation, half the CPU of map/join and JSON.stringify.
-  let structure = '[';
   if (Array.isArray(value)) {
-    for (const item of value) structure += `${structureOf(item, leaves)},`;
-    return `${structure}]`;
+    let items = '[';
+    for (const item of value) items += `${structureOf(item, leaves)},`;
+    return `${items}]`;
   }
-  structure = '{';
   // Own keys in Object.entries' order (withLeaves visits them so); a key is length-prefixed, so
   // no key can pass for another's structure.
-  for (const key in value) {
-    if (Object.hasOwn(value, key)) structure += `${key.length}:${key}:${structureOf((value as Record<string, unknown>)[key], leaves)},`;
+  const record = value as Record<string, unknown>;
+  let entries = '{';
+  for (const key in record) {
+    if (Object.hasOwn(record, key)) entries += `${key.length}:${key}:${structureOf(record[key], leaves)},`;
   }
-  return `${structure}}`;
+  return `${entries}}`;
 }
 
 /** A copy of `value` with each leaf replaced by `replace()`, visiting leaves in `structureOf`'s order. */
