@@ -368,7 +368,8 @@ async function main(): Promise<number> {
   );
   log(
     `peak RSS under load: gateway ${mb(memory.gateway.peakRssUnderLoad)} (VmHWM ${mb(memory.gateway.vmHwm)}), ` +
-      `baseline ${mb(memory.baseline.peakRssUnderLoad)} (VmHWM ${mb(memory.baseline.vmHwm)})`,
+      `baseline ${mb(memory.baseline.peakRssUnderLoad)} (VmHWM ${mb(memory.baseline.vmHwm)})` +
+      (memory.floor ? `, Yoga floor ${mb(memory.floor.peakRssUnderLoad)} (VmHWM ${mb(memory.floor.vmHwm)})` : ''),
   );
   log('');
   log(targetTable(targetList));
