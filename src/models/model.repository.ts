@@ -234,18 +234,21 @@ const SORT_EXPRESSIONS: Record<OrderField, Omit<SortKey, 'direction'>> = {
 
 const ID_KEY = { expression: sql`id`, param: (value: string) => sql`${value}::uuid` };
 
+/** Whether the order needs the id as a last key to be total (the resource URI is unique in a project). */
+function needsIdKey(order: readonly OrderTerm[]): boolean {
+  return order.length > 0 && !order.some((term) => term.field === 'RESOURCE_URI');
+}
+
 function sortKeys(order: readonly OrderTerm[]): SortKey[] {
   const keys = order.map((term) => ({ ...SORT_EXPRESSIONS[term.field], direction: term.direction }));
   const last = order[order.length - 1];
-  // The resource URI is unique in a project, so an order containing it is total already.
-  if (order.some((term) => term.field === 'RESOURCE_URI') || !last) return keys;
+  if (!needsIdKey(order) || !last) return keys;
   return [...keys, { ...ID_KEY, direction: last.direction }];
 }
 
 /** How many keys `sortKeys(order)` gives, without building them (listValues runs per request). */
 function sortKeyCount(order: readonly OrderTerm[]): number {
-  const total = order.length === 0 || order.some((term) => term.field === 'RESOURCE_URI');
-  return total ? order.length : order.length + 1;
+  return needsIdKey(order) ? order.length + 1 : order.length;
 }
 
 /** Rows strictly after/before the cursor whose sort values are `values`, in the order the keys define. */
