@@ -1,14 +1,11 @@
 import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
-import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import type { GraphQLContext } from './context.ts';
-import { ForbiddenError } from './errors.ts';
+import { type GraphQLContext, requireAuth } from './context.ts';
 import { decodeGlobalId, encodeGlobalId } from './schema/global-id.ts';
 import { DateTimeScalar, JSONObjectScalar } from './schema/scalars.ts';
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
-  AuthScopes: { tenant: boolean };
   DefaultFieldNullability: false;
   DefaultEdgesNullability: { list: false; items: false };
   DefaultNodeNullability: false;
@@ -18,23 +15,21 @@ export const builder = new SchemaBuilder<{
     ID: { Input: string; Output: string };
   };
 }>({
-  plugins: [ScopeAuthPlugin, RelayPlugin],
+  plugins: [RelayPlugin],
   defaultFieldNullability: false,
-  scopeAuth: {
-    authScopes: (context) => ({ tenant: context.auth.ok }),
-    // The request's own authentication failure (expired token, forbidden project…) is the reason.
-    unauthorizedError: (_parent, context) =>
-      context.auth.ok ? new ForbiddenError('Not authorized') : context.auth.error,
-  },
   relay: {
     cursorType: 'String',
     nodesOnConnection: true,
     nodesQueryOptions: false,
-    nodeQueryOptions: { authScopes: { tenant: true } },
     edgesFieldOptions: { nullable: { list: false, items: false } },
     nodeFieldOptions: { nullable: false },
     encodeGlobalID: encodeGlobalId,
-    decodeGlobalID: decodeGlobalId,
+    // Relay decodes node(id:) before any resolver runs; the request's authentication is judged
+    // first there too, so an anonymous client learns nothing about the id it sent.
+    decodeGlobalID: (globalId, context) => {
+      requireAuth(context);
+      return decodeGlobalId(globalId);
+    },
   },
 });
 

@@ -45,7 +45,6 @@ builder.mutationField('createModel', (t) =>
   t.field({
     type: CreateModelPayload,
     description: 'Registers a model configuration in the current project. New models start PENDING.',
-    authScopes: { tenant: true },
     args: { input: t.arg({ type: CreateModelInputType, required: true }) },
     resolve: async (_root, args, context) => {
       const { principal, tenant } = requireAuth(context);

@@ -31,16 +31,16 @@ builder.queryField('models', (t) =>
     {
       type: ModelRef,
       description: `Models of the current project. Pages hold 20 models unless first/last (1..${MAX_PAGE_SIZE}) say otherwise; the default order is CREATED_AT DESC.`,
-      authScopes: { tenant: true },
-      args: {
+        args: {
         filter: t.arg({ type: ModelFilterInput }),
         orderBy: t.arg({ type: [ModelOrderInput] }),
       },
       resolve: async (_root, rawArgs, context, info) => {
+        const { tenant } = requireAuth(context);
         const args = parseArgs(listModelsArgsSchema, rawArgs);
         // `{ models { totalCount } }` needs the count only, not a page of rows.
         const rows = [...selectedFieldNames(info)].some((name) => name !== 'totalCount' && name !== '__typename');
-        const page = await context.models.listModels(requireAuth(context).tenant, args, { rows });
+        const page = await context.models.listModels(tenant, args, { rows });
         // pageInfo's costly flags are getters returning promises, read only when selected.
         return page as unknown as Omit<ModelPage, 'pageInfo'> & {
           pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };

@@ -56,11 +56,10 @@ builder.queryField('model', (t) =>
     type: ModelRef,
     nullable: true,
     description: 'One model of the current project, by id or by resource URI; null when there is none.',
-    authScopes: { tenant: true },
     args: { id: t.arg.id(), resourceUri: t.arg.string() },
     resolve: (_root, rawArgs, context) => {
-      const args = parseArgs(lookupArgsSchema, rawArgs);
       const { tenant } = requireAuth(context);
+      const args = parseArgs(lookupArgsSchema, rawArgs);
       if (args.resourceUri != null) return context.models.getModelByResourceUri(tenant, args.resourceUri);
       const { typename, id } = decodeGlobalId(args.id as string);
       return typename === 'Model' ? context.models.getModelById(tenant, id) : null;

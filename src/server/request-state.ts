@@ -10,10 +10,16 @@ export interface RequestState {
 }
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-const states = new WeakMap<Request, RequestState>();
+/**
+ * The state rides on the request object itself. A WeakMap keyed by short-lived requests would
+ * keep every state alive through V8's young-generation collections (only a full collection
+ * clears a weak entry), so each one would be copied and promoted to the old generation.
+ */
+const STATE = Symbol('requestState');
 
 export function requestState(request: Request): RequestState {
-  let state = states.get(request);
+  const carrier = request as Request & { [STATE]?: RequestState };
+  let state = carrier[STATE];
   if (!state) {
     const given = request.headers.get('x-request-id');
     state = {
@@ -21,7 +27,7 @@ export function requestState(request: Request): RequestState {
       startedAt: performance.now(),
       errorCodes: [],
     };
-    states.set(request, state);
+    carrier[STATE] = state;
   }
   return state;
 }

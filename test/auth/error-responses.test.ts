@@ -40,6 +40,26 @@ async function raw(app: App, init: RequestInit & { path?: string }): Promise<Gra
 const post = (app: App, payload: unknown, headers: Record<string, string> = {}) =>
   raw(app, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(payload) });
 
+describe('authentication comes before argument validation', () => {
+  // Who may ask is settled before what was asked is judged: an anonymous or misdirected client
+  // learns nothing about the arguments, and gets the error that tells it what to fix first.
+  const invalid: Array<[string, string, Record<string, unknown>]> = [
+    ['models(first: 0)', LIST_MODELS, { first: 0 }],
+    ['models(after: garbage)', LIST_MODELS, { after: 'not-a-cursor' }],
+    ['model(id:) with a garbage id', MODEL_BY_ID, { id: 'x'.repeat(500) }],
+    ['node(id:) with a garbage id', NODE_BY_ID, { id: 'x'.repeat(500) }],
+    ['createModel with an invalid input', CREATE_MODEL, { input: modelInput({ name: '', rpm: 0 }) }],
+  ];
+  for (const [what, query, variables] of invalid) {
+    it(`${what} without a token → UNAUTHENTICATED`, async () => {
+      expectErrorCode(await t.gql(query, variables), 'UNAUTHENTICATED');
+    });
+    it(`${what} for a project the token does not grant → FORBIDDEN`, async () => {
+      expectErrorCode(await t.gql(query, variables, { token: tenant.token, project: 'someone-elses' }), 'FORBIDDEN');
+    });
+  }
+});
+
 describe('errors of a GraphQL request', () => {
   const cases: Array<[string, string, () => Promise<GraphQLResponse>]> = [
     ['no token', 'UNAUTHENTICATED', () => t.gql(LIST_MODELS, {})],
