@@ -31,7 +31,7 @@ builder.queryField('models', (t) =>
     {
       type: ModelRef,
       description: `Models of the current project. Pages hold 20 models unless first/last (1..${MAX_PAGE_SIZE}) say otherwise; the default order is CREATED_AT DESC.`,
-        args: {
+      args: {
         filter: t.arg({ type: ModelFilterInput }),
         orderBy: t.arg({ type: [ModelOrderInput] }),
       },
