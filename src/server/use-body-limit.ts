@@ -13,6 +13,15 @@ export function useBodyLimit(maxBytes: number): Plugin {
     });
 
   return {
+    onRequest({ request }) {
+      // Media types are case-insensitive (RFC 9110), but Yoga picks its JSON parser only for the
+      // exact lower-case spelling: a client sending "Application/JSON" would otherwise get 415.
+      const contentType = request.headers.get('content-type');
+      if (contentType && !contentType.startsWith('application/json')) {
+        const normalized = normalizedJsonContentType(contentType);
+        if (normalized) request.headers.set('content-type', normalized);
+      }
+    },
     onRequestParse({ request, requestParser, setRequestParser, fetchAPI, serverContext }) {
       // Other methods are Yoga's to answer (405 with Allow).
       if (request.method !== 'GET' && request.method !== 'POST') return;
@@ -41,6 +50,13 @@ export function useBodyLimit(maxBytes: number): Plugin {
       });
     },
   };
+}
+
+/** "Application/JSON ; charset=UTF-8" → "application/json; charset=UTF-8"; undefined for other types. */
+function normalizedJsonContentType(contentType: string): string | undefined {
+  const [mediaType = '', ...parameters] = contentType.split(';');
+  if (mediaType.trim().toLowerCase() !== 'application/json') return undefined;
+  return ['application/json', ...parameters.map((parameter) => parameter.trim())].join('; ');
 }
 
 async function readAtMost(request: Request, maxBytes: number, tooLarge: () => Error): Promise<string> {

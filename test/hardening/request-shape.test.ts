@@ -266,8 +266,25 @@ describe('malformed requests', () => {
     expect(response.json.data ?? null).toBeNull();
   });
 
-  it.each(['application/json; charset=utf-8', 'application/json;charset=UTF-8'])('accepts the content type %s', async (contentType) => {
+  it.each([
+    'application/json; charset=utf-8',
+    'application/json;charset=UTF-8',
+    // media types are case-insensitive (RFC 9110 §8.3.1), and whitespace around the ";" is allowed
+    'Application/JSON',
+    'APPLICATION/JSON; charset=utf-8',
+    ' application/json ; charset=utf-8',
+  ])('accepts the content type %s', async (contentType) => {
     const response = await rawFetch(defaults, { method: 'POST', headers: { 'content-type': contentType }, body: '{"query":"{ __typename }"}' });
+    expect(response.json).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it('accepts a content type in capitals over HTTP, with the body read as sent', async () => {
+    const body = '{"query":"query Named { __typename }","operationName":"Named"}';
+    const response = await httpCall(defaultsUrl, {
+      headers: { 'content-type': 'Application/JSON; Charset=UTF-8', 'content-length': String(Buffer.byteLength(body)) },
+      chunks: [body],
+    });
+    expect(response.status, response.text).toBe(200);
     expect(response.json).toEqual({ data: { __typename: 'Query' } });
   });
 });
