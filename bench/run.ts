@@ -8,9 +8,6 @@ import pg from 'pg';
 import { signDevToken } from '../src/auth/dev-token.ts';
 import { createDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
-import { createCursorCodec } from '../src/models/model.cursor.ts';
-import { DEFAULT_ORDER } from '../src/models/model.order.ts';
-import { createKeyring } from '../src/secrets/keyring.ts';
 import { type LoadResult, runLoad } from './load.ts';
 import { parseOptions, USAGE } from './options.ts';
 import { machineInfo, redactUrl } from './machine.ts';
@@ -26,10 +23,11 @@ import {
   type WorkloadOutcome,
   workloadTable,
 } from './report.ts';
-import { HOT_TENANT, removeWriterRows, seed, type SeedInfo, WRITER_SUB } from './seed.ts';
+import { HOT_TENANT, removeWriterRows, seed, WRITER_SUB } from './seed.ts';
 import { cpuTimeOf, memoryOf, productionCommand, REPO_ROOT, RssSampler, type ServerProcess, freePort, startServer } from './servers.ts';
 import { captureGatewaySql, type Vars, W3_SEARCH } from './sql.ts';
 import { evaluateTargets } from './targets.ts';
+import { workloadData } from './workload-data.ts';
 import {
   bodyFactory,
   checkAnswer,
@@ -37,7 +35,6 @@ import {
   DESCRIPTIONS,
   DOCUMENTS,
   variablesFor,
-  type WorkloadData,
   type WorkloadId,
 } from './workloads.ts';
 
@@ -53,7 +50,6 @@ const benchStarted = performance.now();
 const log = (line: string) => console.log(line);
 /** A progress line, prefixed with the seconds since the bench started. */
 const progress = (line: string) => console.log(`[${((performance.now() - benchStarted) / 1000).toFixed(1).padStart(5)} s] ${line}`);
-const DEEP_OFFSET = 100_000;
 /** Share of bad responses (non-2xx, GraphQL errors, socket errors) above which a workload fails. */
 const MAX_BAD_SHARE = 0.001;
 /** The short warm-up before rounds 2, 3, …: this many requests per connection. */
@@ -122,7 +118,7 @@ async function main(): Promise<number> {
   const secretsKey = randomBytes(32).toString('base64');
   const jwtSecret = randomBytes(48).toString('base64url');
   const statements = await captureGatewaySql();
-  const data = await workloadData(client, seedInfo, secretsKey);
+  const data = await workloadData(client, seedInfo.hotRows, secretsKey);
   const tenantVars: Vars = { org: HOT_TENANT.organizationId, project: HOT_TENANT.projectId };
   const planChecks = await checkPlans(client, statements, data, tenantVars);
   if (options.explain) await printExplain(client, statements, data, tenantVars);
@@ -444,25 +440,6 @@ async function ensureDatabase(databaseUrl: string): Promise<void> {
   } finally {
     await admin.end();
   }
-}
-
-async function workloadData(client: pg.Client, seedInfo: SeedInfo, secretsKey: string): Promise<WorkloadData> {
-  const deepOffset = Math.min(DEEP_OFFSET, Math.floor(seedInfo.hotRows / 2));
-  const deep = await client.query<{ id: string; created_at: Date }>(
-    `select id, created_at from models where organization_id = $1 and project_id = $2
-     order by created_at desc, id desc offset $3 limit 1`,
-    [HOT_TENANT.organizationId, HOT_TENANT.projectId, deepOffset - 1],
-  );
-  const row = deep.rows[0];
-  if (!row) throw new Error('the hot project has too few rows for W4');
-  const codec = createCursorCodec(createKeyring({ currentKey: secretsKey, oldKeys: [] }).derive('model-cursor-signing'));
-  const deepCreatedAt = row.created_at.toISOString();
-  const deepCursor = codec.encode({ values: [deepCreatedAt], id: row.id }, DEFAULT_ORDER, HOT_TENANT);
-  const uris = await client.query<{ resource_uri: string }>(
-    'select resource_uri from models where organization_id = $1 and project_id = $2 order by random() limit 10000',
-    [HOT_TENANT.organizationId, HOT_TENANT.projectId],
-  );
-  return { hotRows: seedInfo.hotRows, deepCursor, deepOffset, deepCreatedAt, deepId: row.id, uris: uris.rows.map((r) => r.resource_uri) };
 }
 
 main()
