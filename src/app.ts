@@ -17,6 +17,7 @@ import { createMemoryRateLimiter, type RateLimiter } from './rate-limit/token-bu
 import { buildSchema } from './schema/index.ts';
 import { createKeyring } from './secrets/keyring.ts';
 import { createSecretBox } from './secrets/secret-box.ts';
+import { createGraphiQLRenderer } from './server/graphiql.ts';
 import { createErrorMasker } from './server/mask-error.ts';
 import { createMetrics, type Metrics } from './server/metrics.ts';
 import { requestState } from './server/request-state.ts';
@@ -70,6 +71,7 @@ export function createApp(deps: AppDeps): App {
     // every body through a second stream (more than half the CPU of a trivial request).
     maxRequestBodySize: false,
     graphiql: { title: 'Model gateway' },
+    renderGraphiQL: createGraphiQLRenderer(),
     maskedErrors: {
       maskError: createErrorMasker(logger, { suggestions: config.graphql.fieldSuggestions }),
       isDev: false,
