@@ -70,7 +70,7 @@ export function createApp(deps: AppDeps): App {
     // useBodyLimit reads the body once and enforces MAX_BODY_BYTES; Yoga's own limiter would pipe
     // every body through a second stream (more than half the CPU of a trivial request).
     maxRequestBodySize: false,
-    graphiql: { title: 'Model gateway' },
+    graphiql: config.graphql.graphiql ? { title: 'Model gateway' } : false,
     renderGraphiQL: createGraphiQLRenderer(),
     maskedErrors: {
       maskError: createErrorMasker(logger, { suggestions: config.graphql.fieldSuggestions }),

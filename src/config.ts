@@ -31,6 +31,7 @@ const envSchema = z.object({
   SECRETS_KEY: optionalText,
   SECRETS_OLD_KEYS: optionalText,
   GRAPHQL_INTROSPECTION: booleanFromEnv.default(true),
+  GRAPHQL_GRAPHIQL: booleanFromEnv.default(true),
   GRAPHQL_MAX_DEPTH: count(10),
   GRAPHQL_MAX_ALIASES: count(15),
   GRAPHQL_MAX_DIRECTIVES: count(10),
@@ -81,7 +82,7 @@ export interface Config {
   database: DatabaseConfig;
   auth: AuthConfig;
   secrets: SecretsConfig;
-  graphql: { introspection: boolean; fieldSuggestions: boolean };
+  graphql: { introspection: boolean; graphiql: boolean; fieldSuggestions: boolean };
   limits: LimitsConfig;
   redisUrl: string | undefined;
   shutdownTimeoutMs: number;
@@ -134,7 +135,11 @@ export async function loadConfig(env: NodeJS.ProcessEnv): Promise<Config> {
       currentKey: secretsKey as string,
       oldKeys: (vars.SECRETS_OLD_KEYS ?? '').split(',').map((key) => key.trim()).filter(Boolean),
     },
-    graphql: { introspection: vars.GRAPHQL_INTROSPECTION, fieldSuggestions: vars.NODE_ENV !== 'production' },
+    graphql: {
+      introspection: vars.GRAPHQL_INTROSPECTION,
+      graphiql: vars.GRAPHQL_GRAPHIQL,
+      fieldSuggestions: vars.NODE_ENV !== 'production',
+    },
     limits: {
       maxDepth: vars.GRAPHQL_MAX_DEPTH,
       maxAliases: vars.GRAPHQL_MAX_ALIASES,

@@ -19,6 +19,7 @@ describe('configuration from the environment', () => {
     expect(config.server).toEqual({ host: '0.0.0.0', port: 4000 });
     expect(config.database).toEqual({ kind: 'pglite', dataDir: path.join(dataDir, 'pgdata') });
     expect(config.graphql.introspection).toBe(true);
+    expect(config.graphql.graphiql).toBe(true);
     expect(config.generatedSecrets).toEqual([]);
   });
 
@@ -65,6 +66,7 @@ describe('configuration from the environment', () => {
     ['DATABASE_POOL_SIZE', '0'],
     ['AUTH_JWT_SECRET', 'too-short'],
     ['GRAPHQL_INTROSPECTION', 'maybe'],
+    ['GRAPHQL_GRAPHIQL', 'perhaps'],
     ['LOG_LEVEL', 'loud'],
   ])('names %s when its value %j is invalid', async (name, value) => {
     const attempt = loadConfig({ SECRETS_KEY: KEY, AUTH_JWT_SECRET: JWT_SECRET, DATA_DIR: dataDir, [name]: value });

@@ -40,6 +40,21 @@ describe('GraphiQL', () => {
     expect(externalResources(html)).toEqual([]);
   });
 
+  it('is not served with GRAPHQL_GRAPHIQL=false, while the API still answers', async () => {
+    const closed = await createTestApp({ env: { GRAPHQL_GRAPHIQL: 'false' } });
+    try {
+      const page = await closed.app.yoga.fetch('http://gateway.test/graphql', { headers: { accept: 'text/html' } });
+      // A browser asks for text/html only, which the API does not speak: 406 Not Acceptable.
+      expect(page.status).toBe(406);
+      expect(page.headers.get('content-type') ?? '').not.toContain('text/html');
+      expect(await page.text()).not.toContain('<html');
+      const api = await closed.app.yoga.fetch('http://gateway.test/graphql?query=%7B__typename%7D', { headers: { accept: 'application/json' } });
+      expect(await api.json()).toEqual({ data: { __typename: 'Query' } });
+    } finally {
+      await closed.close();
+    }
+  });
+
   // The CI script installs Debian's chromium; elsewhere the test says why it did not run.
   it.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
     'renders in a browser that cannot reach any other host, and loads the schema from the gateway',
