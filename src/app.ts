@@ -5,7 +5,7 @@ import { withVerifiedTokenCache } from './auth/verified-token-cache.ts';
 import { createTokenVerifier, type TokenVerifier } from './auth/verify-token.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
-import { authenticate, type GraphQLContext } from './context.ts';
+import type { GraphQLContext } from './context.ts';
 import { poolStatsOf } from './db/database.ts';
 import { createReadiness, type Readiness } from './db/readiness.ts';
 import type { Database } from './db/tables.ts';
@@ -21,6 +21,7 @@ import { createGraphiQLRenderer } from './server/graphiql.ts';
 import { createErrorMasker } from './server/mask-error.ts';
 import { createMetrics, type Metrics } from './server/metrics.ts';
 import { requestState } from './server/request-state.ts';
+import { authenticationOf, useAuthentication } from './server/use-authentication.ts';
 import { useBodyLimit } from './server/use-body-limit.ts';
 import { useCompiledQueries } from './server/use-compiled-queries.ts';
 import { useHealthRoutes } from './server/use-health-routes.ts';
@@ -84,6 +85,7 @@ export function createApp(deps: AppDeps): App {
       useIntrospectionSwitch(config.graphql.introspection),
       ...useQueryLimits(config.limits),
       ...(config.graphql.fieldSuggestions ? [] : [useNoSuggestions()]),
+      useAuthentication(verifyToken),
       ...(rateLimiter ? [useRateLimit(rateLimiter, metrics)] : []),
       useCompiledQueries(),
     ],
@@ -91,7 +93,7 @@ export function createApp(deps: AppDeps): App {
       const { requestId } = requestState(request);
       return {
         requestId,
-        auth: await authenticate(request.headers, verifyToken),
+        auth: await authenticationOf(request, verifyToken),
         models,
       };
     },

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import type { AuthState } from '../context.ts';
 
 /** What the server learns about one HTTP request as it goes, for its log line and metrics. */
 export interface RequestState {
   requestId: string;
   startedAt: number;
   operationName?: string;
+  /** who the request is for, once authenticated (see use-authentication.ts) */
+  auth?: AuthState;
   principal?: { organizationId: string; userId: string };
   errorCodes: string[];
 }

@@ -35,12 +35,8 @@ export function useRequestObservability(logger: Logger, metrics: Metrics): Plugi
     },
     onExecute({ args }) {
       const context = args.contextValue as GraphQLContext & { request: Request };
-      const state = requestState(context.request);
       const name = getOperationAST(args.document, args.operationName)?.name?.value;
-      if (name && OPERATION_NAME.test(name)) state.operationName = name;
-      if (context.auth.ok) {
-        state.principal = { organizationId: context.auth.principal.organizationId, userId: context.auth.principal.userId };
-      }
+      if (name && OPERATION_NAME.test(name)) requestState(context.request).operationName = name;
     },
     onResultProcess({ request, result, setResult }) {
       if (Array.isArray(result) || !result || typeof result !== 'object' || !('errors' in result) || !result.errors) return;

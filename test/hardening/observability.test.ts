@@ -82,6 +82,27 @@ describe("the 'request completed' log line", () => {
     expect(line.sub).toBeUndefined();
   });
 
+  it('names the principal of a request refused before it ran: by the parser, by validation, by a query limit', async () => {
+    const refused = [
+      await t.gql('query Broken {', undefined, auth),
+      await t.gql('query Misspelled { modelz }', undefined, auth),
+      await t.gql(`query Deep { __type(name: "Model") { fields { type { ${'ofType { '.repeat(10)}name${' }'.repeat(10)} } } } }`, undefined, auth),
+    ];
+    expect(refused.map((response) => lineOf(response).outcome)).toEqual([
+      'GRAPHQL_PARSE_FAILED',
+      'GRAPHQL_VALIDATION_FAILED',
+      'GRAPHQL_VALIDATION_FAILED',
+    ]);
+    for (const response of refused) {
+      expect(lineOf(response)).toMatchObject({ org: tenant.organizationId, sub: tenant.userId });
+    }
+    // A token that does not verify names nobody, whatever else is wrong with the request.
+    const forged = await t.gql('query Misspelled { modelz }', undefined, { token: `${tenant.token}x`, project: tenant.projectId });
+    expect(lineOf(forged).outcome).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(lineOf(forged).org).toBeUndefined();
+    expect(lineOf(forged).sub).toBeUndefined();
+  });
+
   it('names the operation chosen by operationName among several, and logs null for an anonymous one', async () => {
     const two = await postJson(
       t,
