@@ -17,7 +17,7 @@ export function useBodyLimit(maxBytes: number): Plugin {
       // Media types are case-insensitive (RFC 9110), but Yoga picks its JSON parser only for the
       // exact lower-case spelling: a client sending "Application/JSON" would otherwise get 415.
       const contentType = request.headers.get('content-type');
-      if (contentType && !contentType.startsWith('application/json')) {
+      if (contentType && contentType !== 'application/json' && !contentType.startsWith('application/json;')) {
         const normalized = normalizedJsonContentType(contentType);
         if (normalized) request.headers.set('content-type', normalized);
       }
@@ -27,8 +27,7 @@ export function useBodyLimit(maxBytes: number): Plugin {
       if (request.method !== 'GET' && request.method !== 'POST') return;
       // Only JSON is accepted: form and multipart posts could otherwise run mutations from a
       // plain HTML form on another site.
-      const mediaType = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
-      if (!requestParser || (request.method === 'POST' && mediaType !== 'application/json')) {
+      if (!requestParser || (request.method === 'POST' && mediaTypeOf(request.headers.get('content-type')) !== 'application/json')) {
         throw createGraphQLError('Unsupported content type: send application/json', {
           extensions: { code: 'UNSUPPORTED_MEDIA_TYPE', http: { status: 415 } },
         });
@@ -52,10 +51,15 @@ export function useBodyLimit(maxBytes: number): Plugin {
   };
 }
 
+/** "Application/JSON ; charset=UTF-8" → "application/json": the type without its parameters. */
+function mediaTypeOf(contentType: string | null): string | undefined {
+  return contentType?.split(';')[0]?.trim().toLowerCase();
+}
+
 /** "Application/JSON ; charset=UTF-8" → "application/json; charset=UTF-8"; undefined for other types. */
 function normalizedJsonContentType(contentType: string): string | undefined {
-  const [mediaType = '', ...parameters] = contentType.split(';');
-  if (mediaType.trim().toLowerCase() !== 'application/json') return undefined;
+  if (mediaTypeOf(contentType) !== 'application/json') return undefined;
+  const parameters = contentType.split(';').slice(1);
   return ['application/json', ...parameters.map((parameter) => parameter.trim())].join('; ');
 }
 

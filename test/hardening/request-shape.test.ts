@@ -273,6 +273,7 @@ describe('malformed requests', () => {
     'Application/JSON',
     'APPLICATION/JSON; charset=utf-8',
     ' application/json ; charset=utf-8',
+    'application/json ; charset=utf-8',
   ])('accepts the content type %s', async (contentType) => {
     const response = await rawFetch(defaults, { method: 'POST', headers: { 'content-type': contentType }, body: '{"query":"{ __typename }"}' });
     expect(response.json).toEqual({ data: { __typename: 'Query' } });
