@@ -8,7 +8,6 @@ export interface RequestState {
   operationName?: string;
   /** who the request is for, once authenticated (see use-authentication.ts) */
   auth?: AuthState;
-  principal?: { organizationId: string; userId: string };
   errorCodes: string[];
 }
 

@@ -20,11 +20,6 @@ export function useAuthentication(verifyToken: TokenVerifier): Plugin {
 /** The request's authentication, made once: by onParams, or by whatever asks first. */
 export async function authenticationOf(request: Request, verifyToken: TokenVerifier): Promise<AuthState> {
   const state = requestState(request);
-  if (!state.auth) {
-    state.auth = await authenticate(request.headers, verifyToken);
-    if (state.auth.ok) {
-      state.principal = { organizationId: state.auth.principal.organizationId, userId: state.auth.principal.userId };
-    }
-  }
+  state.auth ??= await authenticate(request.headers, verifyToken);
   return state.auth;
 }

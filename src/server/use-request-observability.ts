@@ -60,6 +60,7 @@ export function useRequestObservability(logger: Logger, metrics: Metrics): Plugi
       if (!isGraphQLPath(request.url)) return;
       const seconds = (performance.now() - state.startedAt) / 1000;
       const outcome = state.errorCodes[0] ?? (response.status < 400 ? 'ok' : `HTTP_${response.status}`);
+      const principal = state.auth?.ok ? state.auth.principal : undefined;
       const labels = { operation: operationLabel(state.operationName), outcome };
       metrics.requests.inc(labels);
       metrics.duration.observe(labels, seconds);
@@ -71,8 +72,8 @@ export function useRequestObservability(logger: Logger, metrics: Metrics): Plugi
           status: response.status,
           outcome,
           errorCodes: state.errorCodes.length > 0 ? state.errorCodes : undefined,
-          org: state.principal?.organizationId,
-          sub: state.principal?.userId,
+          org: principal?.organizationId,
+          sub: principal?.userId,
         },
         'request completed',
       );
