@@ -1,13 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { signDevToken } from '../src/auth/dev-token.ts';
+import { buildGateway, gatewayEnv, gatewayHeaders } from './gateway.ts';
 import { runLoad } from './load.ts';
 import { int, median } from './report.ts';
-import { HOT_TENANT, WRITER_SUB } from './seed.ts';
 import { cpuTimeOf, freePort, productionCommand, REPO_ROOT, type ServerProcess, startServer } from './servers.ts';
 import { workloadData } from './workload-data.ts';
 import { bodyFactory, DESCRIPTIONS, DOCUMENTS, variablesFor, WORKLOAD_IDS, type WorkloadId } from './workloads.ts';
@@ -121,20 +118,10 @@ async function main(): Promise<number> {
   const production = productionCommand();
   if (!options.b) {
     console.log('building this checkout (npm run build)');
-    execFileSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-      cwd: REPO_ROOT,
-      stdio: 'inherit',
-    });
+    buildGateway();
   }
   const entries = { A: options.a, B: options.b ?? path.join(REPO_ROOT, production.entry) };
-  const env = {
-    NODE_ENV: 'production',
-    DATABASE_URL: options.databaseUrl,
-    SECRETS_KEY: secretsKey,
-    AUTH_JWT_SECRET: jwtSecret,
-    RATE_LIMIT_PER_SECOND: '0',
-    LOG_LEVEL: 'warn',
-  };
+  const env = gatewayEnv({ NODE_ENV: 'production', DATABASE_URL: options.databaseUrl, SECRETS_KEY: secretsKey }, jwtSecret);
   const servers: Partial<Record<'A' | 'B', ServerProcess>> = {};
   try {
     for (const name of ['A', 'B'] as const) {
@@ -149,13 +136,7 @@ async function main(): Promise<number> {
       });
       console.log(`${name}: ${entries[name]} (pid ${servers[name].pid})`);
     }
-    const token = await signDevToken(jwtSecret, {
-      sub: WRITER_SUB,
-      org: HOT_TENANT.organizationId,
-      projects: [HOT_TENANT.projectId],
-      expiresIn: 24 * 3600,
-    });
-    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-project-id': HOT_TENANT.projectId };
+    const headers = await gatewayHeaders(jwtSecret);
     const both = servers as Record<'A' | 'B', ServerProcess>;
 
     for (const id of options.workloads) {

@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
-import { signDevToken } from '../src/auth/dev-token.ts';
 import { createDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { type LoadResult, runLoad } from './load.ts';
@@ -27,6 +24,7 @@ import { HOT_TENANT, removeWriterRows, seed, WRITER_SUB } from './seed.ts';
 import { cpuTimeOf, memoryOf, productionCommand, REPO_ROOT, RssSampler, type ServerProcess, freePort, startServer } from './servers.ts';
 import { captureGatewaySql, type Vars, W3_SEARCH } from './sql.ts';
 import { evaluateTargets } from './targets.ts';
+import { buildGateway, gatewayEnv, gatewayHeaders } from './gateway.ts';
 import { workloadData } from './workload-data.ts';
 import {
   bodyFactory,
@@ -138,14 +136,14 @@ async function main(): Promise<number> {
     options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', path.join(profileDir, server)] : [];
   // The gateway runs as in production: compiled by `npm run build`, started as `npm run start:prod` starts it.
   progress('building the gateway (npm run build)');
-  execFileSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  buildGateway();
   const production = productionCommand();
   const gateway = await startServer({
     name: 'gateway',
     entry: production.entry,
     nodeFlags: [...production.nodeFlags, ...profileFlags('gateway')],
     port: await freePort(),
-    env: { ...serverEnv, AUTH_JWT_SECRET: jwtSecret, RATE_LIMIT_PER_SECOND: '0', LOG_LEVEL: 'warn' },
+    env: gatewayEnv(serverEnv, jwtSecret),
     readyPath: '/readyz',
     basePath: '/graphql',
   });
@@ -180,12 +178,7 @@ async function main(): Promise<number> {
       (floor ? `, Yoga floor ${floor.url} (pid ${floor.pid})` : ''),
   );
 
-  const token = await signDevToken(jwtSecret, {
-    sub: WRITER_SUB,
-    org: HOT_TENANT.organizationId,
-    projects: [HOT_TENANT.projectId],
-    expiresIn: 24 * 3600,
-  });
+  const headersOfGateway = await gatewayHeaders(jwtSecret);
   const baselineHeaders = {
     'content-type': 'application/json',
     'x-org-id': HOT_TENANT.organizationId,
@@ -193,14 +186,7 @@ async function main(): Promise<number> {
     'x-user-id': WRITER_SUB,
   };
   const targets: Record<ServerName, (id: WorkloadId) => { url: string; headers: Record<string, string> }> = {
-    gateway: () => ({
-      url: gateway.url,
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${token}`,
-        'x-project-id': HOT_TENANT.projectId,
-      },
-    }),
+    gateway: () => ({ url: gateway.url, headers: headersOfGateway }),
     baseline: (id) => ({ url: `${baseline.url}/${id.toLowerCase()}`, headers: baselineHeaders }),
     floor: () => ({ url: floor?.url ?? '', headers: baselineHeaders }),
   };
