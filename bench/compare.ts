@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { buildGateway, gatewayEnv, gatewayHeaders } from './gateway.ts';
-import { runLoad } from './load.ts';
+import { type LoadResult, runLoad } from './load.ts';
 import { int, median } from './report.ts';
 import { cpuTimeOf, freePort, productionCommand, REPO_ROOT, type ServerProcess, startServer } from './servers.ts';
 import { workloadData } from './workload-data.ts';
@@ -24,7 +24,10 @@ const USAGE = `npm run bench:compare -- --a <entry.js> [options]
   --workloads W2,W6   read workloads to measure (default W2,W6; W5 writes and is not offered)
   --rounds R          A/B alternations per workload (default 6)
   --duration S        seconds per measurement (default 5)
-  --connections C     concurrent connections (default 16)
+  --connections C     concurrent connections (default 16, to each build)
+  --together          load both builds at the same time in every round instead of one after the
+                      other: a slowdown of the machine then hits both alike (each gets about half
+                      of what it would alone, so compare CPU per request, not throughput)
 
 Both builds run as the bench's gateway does (start:prod's node flags, NODE_ENV=production, request
 logs off), against the data \`npm run bench\` seeded: run that once first. Both run the migrations
@@ -45,6 +48,7 @@ interface CompareOptions {
   rounds: number;
   duration: number;
   connections: number;
+  together: boolean;
   databaseUrl: string;
 }
 
@@ -58,6 +62,7 @@ function parseOptions(argv: string[]): CompareOptions | 'help' {
       rounds: { type: 'string', default: '6' },
       duration: { type: 'string', default: '5' },
       connections: { type: 'string', default: '16' },
+      together: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -81,6 +86,7 @@ function parseOptions(argv: string[]): CompareOptions | 'help' {
     rounds: positive('rounds', values.rounds),
     duration: positive('duration', values.duration),
     connections: positive('connections', values.connections),
+    together: values.together,
     databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/gateway_bench',
   };
 }
@@ -157,17 +163,24 @@ async function main(): Promise<number> {
       for (const server of [both.A, both.B]) await runLoad(target(server), { seconds: 3, connections: options.connections });
       const cpu: Record<'A' | 'B', number[]> = { A: [], B: [] };
       const rate: Record<'A' | 'B', number[]> = { A: [], B: [] };
-      for (let round = 0; round < options.rounds; round++) {
-        for (const name of round % 2 === 0 ? (['A', 'B'] as const) : (['B', 'A'] as const)) {
-          const server = both[name];
-          const before = cpuTimeOf(server.pid);
-          const result = await runLoad(target(server), { seconds: options.duration, connections: options.connections });
-          const after = cpuTimeOf(server.pid);
+      // Loads the named builds at once for one measurement and records each one's figures.
+      const measure = async (names: readonly ('A' | 'B')[]) => {
+        const before = names.map((name) => cpuTimeOf(both[name].pid));
+        const results = await Promise.all(
+          names.map((name) => runLoad(target(both[name]), { seconds: options.duration, connections: options.connections })),
+        );
+        names.forEach((name, index) => {
+          const result = results[index] as LoadResult;
+          const [start, end] = [before[index], cpuTimeOf(both[name].pid)];
           const bad = result.non2xx + result.errorBodies + result.connectionErrors + result.timeouts;
           if (bad > 0) throw new Error(`${name} answered ${bad} of ${result.requests} ${id} requests badly`);
-          if (before !== null && after !== null) cpu[name].push((after - before) / result.requests);
+          if (start != null && end !== null) cpu[name].push((end - start) / result.requests);
           rate[name].push(result.requestsPerSecond);
-        }
+        });
+      };
+      for (let round = 0; round < options.rounds; round++) {
+        if (options.together) await measure(['A', 'B']);
+        else for (const name of round % 2 === 0 ? (['A', 'B'] as const) : (['B', 'A'] as const)) await measure([name]);
       }
       for (const name of ['A', 'B'] as const) {
         const rounds = cpu[name].map((value) => value.toFixed(3)).join(' ');
@@ -175,6 +188,13 @@ async function main(): Promise<number> {
       }
       const ratio = (values: Record<'A' | 'B', number[]>) => (median(values.B) / median(values.A)).toFixed(3);
       console.log(`  B/A  throughput ${ratio(rate)} ×, CPU per request ${ratio(cpu)} ×`);
+      // The machine's speed drifts over minutes; the two measurements of one round are seconds
+      // apart (or simultaneous, with --together), so their ratio is steadier than that of the medians.
+      const paired = cpu.B.map((b, round) => b / (cpu.A[round] as number)).sort((x, y) => x - y);
+      if (paired.length > 0) {
+        const spread = `${paired[0]?.toFixed(3)}–${paired.at(-1)?.toFixed(3)}`;
+        console.log(`  B/A  CPU per request of each alternation: median ${median(paired).toFixed(3)} × (${spread})`);
+      }
     }
     return 0;
   } finally {
