@@ -89,13 +89,10 @@ export function createApp(deps: AppDeps): App {
       ...(rateLimiter ? [useRateLimit(rateLimiter, metrics)] : []),
       useCompiledQueries(),
     ],
-    context: async ({ request }) => {
+    context: ({ request }) => {
       const { requestId } = requestState(request);
-      return {
-        requestId,
-        auth: await authenticationOf(request, verifyToken),
-        models,
-      };
+      const auth = authenticationOf(request, verifyToken);
+      return auth instanceof Promise ? auth.then((settled) => ({ requestId, auth: settled, models })) : { requestId, auth, models };
     },
   });
 

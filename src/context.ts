@@ -18,7 +18,8 @@ export function requireAuth(context: GraphQLContext): { principal: Principal; te
   return context.auth;
 }
 
-export async function authenticate(headers: Headers, verify: TokenVerifier): Promise<AuthState> {
+/** Synchronous when the verifier answers synchronously (a token it has verified before). */
+export function authenticate(headers: Headers, verify: TokenVerifier): AuthState | Promise<AuthState> {
   const header = headers.get('authorization');
   if (!header) {
     return { ok: false, error: new UnauthenticatedError('Authentication required: send Authorization: Bearer <token>') };
@@ -27,11 +28,24 @@ export async function authenticate(headers: Headers, verify: TokenVerifier): Pro
   if (!match?.[1]) {
     return { ok: false, error: new UnauthenticatedError('The Authorization header must be "Bearer <token>"') };
   }
+  const withTenant = (principal: Principal): AuthState => {
+    try {
+      return { ok: true, principal, tenant: resolveTenant(principal, headers.get(PROJECT_HEADER)) };
+    } catch (error) {
+      return refusal(error);
+    }
+  };
+  let verified: Principal | Promise<Principal>;
   try {
-    const principal = await verify(match[1]);
-    return { ok: true, principal, tenant: resolveTenant(principal, headers.get(PROJECT_HEADER)) };
+    verified = verify(match[1]);
   } catch (error) {
-    if (error instanceof AppError) return { ok: false, error };
-    throw error;
+    return refusal(error);
   }
+  return verified instanceof Promise ? verified.then(withTenant, refusal) : withTenant(verified);
+}
+
+/** A refusal the client should see; anything else is not the client's fault and goes on up. */
+function refusal(error: unknown): AuthState {
+  if (error instanceof AppError) return { ok: false, error };
+  throw error;
 }

@@ -16,15 +16,17 @@ export function withVerifiedTokenCache(verify: TokenVerifier, options: VerifiedT
   const { maxEntries = 10_000, maxAgeMs = 5 * 60_000, now = () => new Date() } = options;
   const entries = new Map<string, { principal: Principal; validUntil: number }>();
 
-  return async (token) => {
+  // A token already verified is answered synchronously: no promise on the path of every request.
+  return (token) => {
     const at = now().getTime();
     const cached = entries.get(token);
     if (cached && at < cached.validUntil) return cached.principal;
     if (cached) entries.delete(token);
 
-    const principal = await verify(token);
-    if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
-    entries.set(token, { principal, validUntil: Math.min(principal.expiresAt.getTime(), at + maxAgeMs) });
-    return principal;
+    return Promise.resolve(verify(token)).then((principal) => {
+      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
+      entries.set(token, { principal, validUntil: Math.min(principal.expiresAt.getTime(), at + maxAgeMs) });
+      return principal;
+    });
   };
 }

@@ -5,8 +5,11 @@ import { storableString } from '../storable-text.ts';
 import { ServiceUnavailableError, UnauthenticatedError } from '../errors.ts';
 import type { Principal } from './principal.ts';
 
-/** Verifies a bearer token (HS256 shared secret, or RS256/ES256 through a JWKS) into a Principal. */
-export type TokenVerifier = (token: string) => Promise<Principal>;
+/**
+ * Verifies a bearer token (HS256 shared secret, or RS256/ES256 through a JWKS) into a Principal.
+ * A verifier that already knows the answer may give it synchronously (see verified-token-cache.ts).
+ */
+export type TokenVerifier = (token: string) => Principal | Promise<Principal>;
 
 const claim = storableString().min(1).max(255);
 const claimsSchema = z.object({ sub: claim, org_id: claim, projects: z.array(claim).max(1000) });

@@ -11,15 +11,21 @@ import { requestState } from './request-state.ts';
  */
 export function useAuthentication(verifyToken: TokenVerifier): Plugin {
   return {
-    async onParams({ request }) {
-      await authenticationOf(request, verifyToken);
+    onParams({ request }) {
+      const auth = authenticationOf(request, verifyToken);
+      if (auth instanceof Promise) return auth.then(() => undefined);
     },
   };
 }
 
-/** The request's authentication, made once: by onParams, or by whatever asks first. */
-export async function authenticationOf(request: Request, verifyToken: TokenVerifier): Promise<AuthState> {
+/**
+ * The request's authentication, made once: by onParams, or by whatever asks first. Synchronous
+ * when the token was verified before, so that the common request waits on no promise for it.
+ */
+export function authenticationOf(request: Request, verifyToken: TokenVerifier): AuthState | Promise<AuthState> {
   const state = requestState(request);
-  state.auth ??= await authenticate(request.headers, verifyToken);
-  return state.auth;
+  if (state.auth) return state.auth;
+  const auth = authenticate(request.headers, verifyToken);
+  if (auth instanceof Promise) return auth.then((settled) => (state.auth ??= settled));
+  return (state.auth = auth);
 }

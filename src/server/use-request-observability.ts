@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { GraphQLContext } from '../context.ts';
 import { locationOf } from './mask-error.ts';
 import type { Metrics } from './metrics.ts';
+import { isGraphQLPath } from './request-path.ts';
 import { requestState } from './request-state.ts';
 
 const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -79,10 +80,4 @@ export function useRequestObservability(logger: Logger, metrics: Metrics): Plugi
       );
     },
   };
-}
-
-/** Whether the URL's path ends in /graphql, without building a URL object per request. */
-function isGraphQLPath(url: string): boolean {
-  const end = url.search(/[?#]/);
-  return (end < 0 ? url : url.slice(0, end)).endsWith('/graphql');
 }

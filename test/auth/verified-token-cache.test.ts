@@ -34,6 +34,19 @@ describe('verified-token cache', () => {
     expect(calls()).toBe(1);
   });
 
+  it('answers a token it has verified before synchronously, without a promise to wait on', async () => {
+    const now = () => new Date();
+    const cached = withVerifiedTokenCache(countingVerifier(now).verify, { now });
+    const token = await signDevToken(SECRET, { sub: 'alice', org: 'acme', projects: ['demo'] });
+
+    const first = cached(token);
+    expect(first).toBeInstanceOf(Promise);
+    const principal = await first;
+    const again = cached(token);
+    expect(again).not.toBeInstanceOf(Promise);
+    expect(again).toBe(principal);
+  });
+
   it('refuses a cached token once it has expired', async () => {
     const clock = { at: new Date() };
     const now = () => clock.at;
