@@ -20,6 +20,7 @@ import { createSecretBox } from './secrets/secret-box.ts';
 import { createGraphiQLRenderer } from './server/graphiql.ts';
 import { createErrorMasker } from './server/mask-error.ts';
 import { createMetrics, type Metrics } from './server/metrics.ts';
+import { useCors } from './server/use-cors.ts';
 import { requestState } from './server/request-state.ts';
 import { authenticationOf, useAuthentication } from './server/use-authentication.ts';
 import { useBodyLimit } from './server/use-body-limit.ts';
@@ -68,6 +69,8 @@ export function createApp(deps: AppDeps): App {
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // Yoga's own CORS answers every origin; useCors allows only CORS_ORIGINS.
+    cors: false,
     // useBodyLimit reads the body once and enforces MAX_BODY_BYTES; Yoga's own limiter would pipe
     // every body through a second stream (more than half the CPU of a trivial request).
     maxRequestBodySize: false,
@@ -81,6 +84,7 @@ export function createApp(deps: AppDeps): App {
     plugins: [
       useHealthRoutes(readiness, metrics),
       useRequestObservability(logger, metrics),
+      ...(config.corsOrigins.length > 0 ? [useCors(config.corsOrigins)] : []),
       useBodyLimit(config.limits.maxBodyBytes),
       useIntrospectionSwitch(config.graphql.introspection),
       ...useQueryLimits(config.limits),

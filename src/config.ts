@@ -15,6 +15,23 @@ const optionalText = z
   .transform((value) => (value === '' ? undefined : value))
   .optional();
 
+/** A comma-separated list of browser origins (`https://app.example.com`), or `*` for any. */
+const originList = z
+  .string()
+  .default('')
+  .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+  .pipe(z.array(z.string().refine(isOriginOrWildcard, { error: 'each entry must be an origin such as https://app.example.com (scheme, host and port only), or *' })));
+
+function isOriginOrWildcard(value: string): boolean {
+  if (value === '*') return true;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().default('0.0.0.0'),
@@ -32,6 +49,7 @@ const envSchema = z.object({
   SECRETS_OLD_KEYS: optionalText,
   GRAPHQL_INTROSPECTION: booleanFromEnv.default(true),
   GRAPHQL_GRAPHIQL: booleanFromEnv.default(true),
+  CORS_ORIGINS: originList,
   GRAPHQL_MAX_DEPTH: count(10),
   GRAPHQL_MAX_ALIASES: count(15),
   GRAPHQL_MAX_DIRECTIVES: count(10),
@@ -83,6 +101,8 @@ export interface Config {
   auth: AuthConfig;
   secrets: SecretsConfig;
   graphql: { introspection: boolean; graphiql: boolean; fieldSuggestions: boolean };
+  /** browser origins allowed to call the API cross-origin; empty: no CORS headers at all */
+  corsOrigins: string[];
   limits: LimitsConfig;
   redisUrl: string | undefined;
   shutdownTimeoutMs: number;
@@ -140,6 +160,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv): Promise<Config> {
       graphiql: vars.GRAPHQL_GRAPHIQL,
       fieldSuggestions: vars.NODE_ENV !== 'production',
     },
+    corsOrigins: vars.CORS_ORIGINS,
     limits: {
       maxDepth: vars.GRAPHQL_MAX_DEPTH,
       maxAliases: vars.GRAPHQL_MAX_ALIASES,

@@ -68,10 +68,21 @@ describe('configuration from the environment', () => {
     ['GRAPHQL_INTROSPECTION', 'maybe'],
     ['GRAPHQL_GRAPHIQL', 'perhaps'],
     ['LOG_LEVEL', 'loud'],
+    ['CORS_ORIGINS', 'app.example.com'],
+    ['CORS_ORIGINS', 'https://app.example.com/'],
+    ['CORS_ORIGINS', 'https://app.example.com,https://app.example.com/console'],
+    ['CORS_ORIGINS', 'ftp://files.example.com'],
   ])('names %s when its value %j is invalid', async (name, value) => {
     const attempt = loadConfig({ SECRETS_KEY: KEY, AUTH_JWT_SECRET: JWT_SECRET, DATA_DIR: dataDir, [name]: value });
     await expect(attempt).rejects.toBeInstanceOf(ConfigError);
     await expect(attempt).rejects.toThrow(name);
+  });
+
+  it('reads CORS origins as a comma-separated list, none by default', async () => {
+    const base = { SECRETS_KEY: KEY, AUTH_JWT_SECRET: JWT_SECRET, DATA_DIR: dataDir };
+    expect((await loadConfig(base)).corsOrigins).toEqual([]);
+    const config = await loadConfig({ ...base, CORS_ORIGINS: ' https://app.example.com, ,http://localhost:5173' });
+    expect(config.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
   });
 
   it('reads old keys as a comma-separated list', async () => {
