@@ -47,8 +47,9 @@ const envSchema = z.object({
   AUTH_AUDIENCE: optionalText,
   SECRETS_KEY: optionalText,
   SECRETS_OLD_KEYS: optionalText,
-  GRAPHQL_INTROSPECTION: booleanFromEnv.default(true),
-  GRAPHQL_GRAPHIQL: booleanFromEnv.default(true),
+  // unset: on, except in production (see loadConfig)
+  GRAPHQL_INTROSPECTION: booleanFromEnv.optional(),
+  GRAPHQL_GRAPHIQL: booleanFromEnv.optional(),
   CORS_ORIGINS: originList,
   GRAPHQL_MAX_DEPTH: count(10),
   GRAPHQL_MAX_ALIASES: count(15),
@@ -156,8 +157,9 @@ export async function loadConfig(env: NodeJS.ProcessEnv): Promise<Config> {
       oldKeys: (vars.SECRETS_OLD_KEYS ?? '').split(',').map((key) => key.trim()).filter(Boolean),
     },
     graphql: {
-      introspection: vars.GRAPHQL_INTROSPECTION,
-      graphiql: vars.GRAPHQL_GRAPHIQL,
+      // A production deployment does not show its schema to whoever asks unless told to.
+      introspection: vars.GRAPHQL_INTROSPECTION ?? vars.NODE_ENV !== 'production',
+      graphiql: vars.GRAPHQL_GRAPHIQL ?? vars.NODE_ENV !== 'production',
       fieldSuggestions: vars.NODE_ENV !== 'production',
     },
     corsOrigins: vars.CORS_ORIGINS,

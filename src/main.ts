@@ -29,7 +29,7 @@ server.listen(config.server.port, config.server.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const url = `http://localhost:${port}/graphql`;
-  logger.info({ url, database: config.database.kind }, `GraphQL API and GraphiQL at ${url}`);
+  logger.info({ url, database: config.database.kind }, `GraphQL API${config.graphql.graphiql ? ' and GraphiQL' : ''} at ${url}`);
   if (config.auth.jwtSecret && !config.auth.jwksUrl) {
     logger.info('mint a development token with: npm run token -- --sub alice --org acme --projects demo');
   }

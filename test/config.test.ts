@@ -78,6 +78,16 @@ describe('configuration from the environment', () => {
     await expect(attempt).rejects.toThrow(name);
   });
 
+  it('turns GraphiQL and introspection off in production unless they are set', async () => {
+    const base = { SECRETS_KEY: KEY, AUTH_JWT_SECRET: JWT_SECRET, DATA_DIR: dataDir };
+    expect((await loadConfig(base)).graphql).toMatchObject({ introspection: true, graphiql: true });
+    expect((await loadConfig({ ...base, NODE_ENV: 'production' })).graphql).toMatchObject({ introspection: false, graphiql: false });
+    const staging = await loadConfig({ ...base, NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true', GRAPHQL_GRAPHIQL: '1' });
+    expect(staging.graphql).toMatchObject({ introspection: true, graphiql: true });
+    const closed = await loadConfig({ ...base, GRAPHQL_INTROSPECTION: 'false', GRAPHQL_GRAPHIQL: '0' });
+    expect(closed.graphql).toMatchObject({ introspection: false, graphiql: false });
+  });
+
   it('reads CORS origins as a comma-separated list, none by default', async () => {
     const base = { SECRETS_KEY: KEY, AUTH_JWT_SECRET: JWT_SECRET, DATA_DIR: dataDir };
     expect((await loadConfig(base)).corsOrigins).toEqual([]);

@@ -1,7 +1,7 @@
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
-/** Introspection stays on by default so GraphiQL works; GRAPHQL_INTROSPECTION=false turns it off. */
+/** Introspection is on (GraphiQL needs it) unless GRAPHQL_INTROSPECTION=false, or production leaves it unset. */
 export function useIntrospectionSwitch(enabled: boolean): Plugin {
   if (enabled) return {};
   return {

@@ -229,6 +229,34 @@ describe('introspection', () => {
   });
 });
 
+describe('introspection in production (NODE_ENV=production)', () => {
+  const INTROSPECTION = `{ __schema { queryType { name } } }`;
+
+  it('is refused when GRAPHQL_INTROSPECTION is not set', async () => {
+    const production = await createTestApp({ env: { NODE_ENV: 'production' } });
+    try {
+      const owner = await production.newTenant();
+      const response = await production.gql(INTROSPECTION, {}, { token: owner.token });
+      expectCleanErrors(response);
+      expect(response.body.errors?.[0]?.message).toMatch(/introspection/i);
+      expect(response.body.data ?? null).toBeNull();
+    } finally {
+      await production.close();
+    }
+  });
+
+  it('is answered when GRAPHQL_INTROSPECTION=true says so', async () => {
+    const staging = await createTestApp({ env: { NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' } });
+    try {
+      const response = await staging.gql(INTROSPECTION);
+      expect(response.body.errors, response.text).toBeUndefined();
+      expect(response.body.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    } finally {
+      await staging.close();
+    }
+  });
+});
+
 describe('with AUTH_ISSUER and AUTH_AUDIENCE set', () => {
   let strict: TestApp;
   let owner: Awaited<ReturnType<TestApp['newTenant']>>;

@@ -55,6 +55,20 @@ describe('GraphiQL', () => {
     }
   });
 
+  it('is not served in production unless GRAPHQL_GRAPHIQL=true', async () => {
+    const production = await createTestApp({ env: { NODE_ENV: 'production' } });
+    const staging = await createTestApp({ env: { NODE_ENV: 'production', GRAPHQL_GRAPHIQL: 'true', GRAPHQL_INTROSPECTION: 'true' } });
+    try {
+      const refused = await production.app.yoga.fetch('http://gateway.test/graphql', { headers: { accept: 'text/html' } });
+      expect(refused.status).toBe(406);
+      const served = await staging.app.yoga.fetch('http://gateway.test/graphql', { headers: { accept: 'text/html' } });
+      expect(served.status).toBe(200);
+      expect(await served.text()).toContain('<title>Model gateway</title>');
+    } finally {
+      await Promise.all([production.close(), staging.close()]);
+    }
+  });
+
   // The CI script installs Debian's chromium; elsewhere the test says why it did not run.
   it.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
     'renders in a browser that cannot reach any other host, and loads the schema from the gateway',
