@@ -82,7 +82,7 @@ export function createApp(deps: AppDeps): App {
     },
     logging: yogaLogger(logger),
     plugins: [
-      useHealthRoutes(readiness, metrics),
+      useHealthRoutes(readiness, metrics, config.metricsToken),
       useRequestObservability(logger, metrics),
       ...(config.corsOrigins.length > 0 ? [useCors(config.corsOrigins)] : []),
       useBodyLimit(config.limits.maxBodyBytes),

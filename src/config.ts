@@ -51,6 +51,7 @@ const envSchema = z.object({
   GRAPHQL_INTROSPECTION: booleanFromEnv.optional(),
   GRAPHQL_GRAPHIQL: booleanFromEnv.optional(),
   CORS_ORIGINS: originList,
+  METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   GRAPHQL_MAX_DEPTH: count(10),
   GRAPHQL_MAX_ALIASES: count(15),
   GRAPHQL_MAX_DIRECTIVES: count(10),
@@ -104,6 +105,8 @@ export interface Config {
   graphql: { introspection: boolean; graphiql: boolean; fieldSuggestions: boolean };
   /** browser origins allowed to call the API cross-origin; empty: no CORS headers at all */
   corsOrigins: string[];
+  /** bearer token a Prometheus scrape of /metrics must send; undefined: /metrics is open */
+  metricsToken: string | undefined;
   limits: LimitsConfig;
   redisUrl: string | undefined;
   shutdownTimeoutMs: number;
@@ -163,6 +166,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv): Promise<Config> {
       fieldSuggestions: vars.NODE_ENV !== 'production',
     },
     corsOrigins: vars.CORS_ORIGINS,
+    metricsToken: vars.METRICS_TOKEN,
     limits: {
       maxDepth: vars.GRAPHQL_MAX_DEPTH,
       maxAliases: vars.GRAPHQL_MAX_ALIASES,

@@ -72,6 +72,7 @@ describe('configuration from the environment', () => {
     ['CORS_ORIGINS', 'https://app.example.com/'],
     ['CORS_ORIGINS', 'https://app.example.com,https://app.example.com/console'],
     ['CORS_ORIGINS', 'ftp://files.example.com'],
+    ['METRICS_TOKEN', 'short'],
   ])('names %s when its value %j is invalid', async (name, value) => {
     const attempt = loadConfig({ SECRETS_KEY: KEY, AUTH_JWT_SECRET: JWT_SECRET, DATA_DIR: dataDir, [name]: value });
     await expect(attempt).rejects.toBeInstanceOf(ConfigError);

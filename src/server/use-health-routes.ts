@@ -1,10 +1,15 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
 import type { Readiness } from '../db/readiness.ts';
 import type { Metrics } from './metrics.ts';
 import { isGraphQLPath } from './request-path.ts';
 
-/** /healthz (the process answers), /readyz (database reachable and migrated), /metrics (Prometheus). */
-export function useHealthRoutes(readiness: Readiness, metrics: Metrics): Plugin {
+/**
+ * /healthz (the process answers), /readyz (database reachable and migrated), /metrics (Prometheus;
+ * with a metrics token, only for a scrape that sends it as its bearer token).
+ */
+export function useHealthRoutes(readiness: Readiness, metrics: Metrics, metricsToken?: string): Plugin {
+  const scrapeIsAllowed = metricsToken === undefined ? () => true : bearerMatcher(metricsToken);
   return {
     // Synchronous for every other path: a GraphQL request neither parses its URL nor waits on a promise here.
     onRequest({ request, url, endResponse, fetchAPI }) {
@@ -20,10 +25,26 @@ export function useHealthRoutes(readiness: Readiness, metrics: Metrics): Plugin 
             ),
           );
         case '/metrics':
+          if (!scrapeIsAllowed(request.headers.get('authorization'))) {
+            endResponse(
+              fetchAPI.Response.json(
+                { error: 'UNAUTHENTICATED', message: '/metrics needs the metrics token as a bearer token' },
+                { status: 401, headers: { 'www-authenticate': 'Bearer realm="metrics"' } },
+              ),
+            );
+            return;
+          }
           return metrics.registry
             .metrics()
             .then((text) => endResponse(new fetchAPI.Response(text, { headers: { 'content-type': metrics.registry.contentType } })));
       }
     },
   };
+}
+
+/** Compares an Authorization header with `Bearer <token>` in constant time (both hashed first, so lengths match). */
+function bearerMatcher(token: string): (authorization: string | null) => boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  const expected = digest(`Bearer ${token}`);
+  return (authorization) => authorization !== null && timingSafeEqual(digest(authorization), expected);
 }

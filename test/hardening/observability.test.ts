@@ -357,6 +357,39 @@ describe('operation names from clients', () => {
   });
 });
 
+describe('/metrics with METRICS_TOKEN set', () => {
+  const METRICS_TOKEN = 'scrape-token-0123456789abcdef';
+  let guarded: TestApp;
+  beforeAll(async () => {
+    guarded = await createTestApp({ env: { METRICS_TOKEN } });
+  });
+  afterAll(() => guarded?.close());
+
+  it.each([
+    ['no Authorization header', {}],
+    ['another token', { authorization: 'Bearer scrape-token-0123456789abcdeX' }],
+    ['the token without the Bearer scheme', { authorization: METRICS_TOKEN }],
+    ['a valid API token', 'api'],
+  ] as const)('refuses a scrape with %s: 401, no samples', async (_what, headers) => {
+    const tenant = await guarded.newTenant();
+    const sent = headers === 'api' ? { authorization: `Bearer ${tenant.token}` } : headers;
+    const response = await rawFetch(guarded, { method: 'GET', headers: sent }, '/metrics');
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
+    expect(response.json).toMatchObject({ error: 'UNAUTHENTICATED' });
+    expect(response.text).not.toContain('graphql_requests_total');
+  });
+
+  it('serves the samples to a scrape that sends the token, and leaves the health endpoints open', async () => {
+    const scraped = await rawFetch(guarded, { method: 'GET', headers: { authorization: `Bearer ${METRICS_TOKEN}` } }, '/metrics');
+    expect(scraped.status).toBe(200);
+    expect(scraped.text).toContain('# TYPE graphql_requests_total counter');
+    for (const path of ['/healthz', '/readyz']) {
+      expect((await rawFetch(guarded, { method: 'GET' }, path)).status, path).toBe(200);
+    }
+  });
+});
+
 describe('the log as a whole', () => {
   it('is one parseable JSON object per line', () => {
     const entries = logEntries(t.logs);
