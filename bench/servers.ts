@@ -21,7 +21,7 @@ export interface ServerProcess {
 }
 
 /** Environment variables that must not leak from the bench's environment into a server's. */
-const FOREIGN = /^(AUTH_|SECRETS_|DATABASE_|GRAPHQL_|RATE_LIMIT_|REDIS_URL$|DATA_DIR$|PORT$|HOST$|NODE_ENV$|LOG_LEVEL$|MAX_BODY_BYTES$|SHUTDOWN_TIMEOUT_MS$|NODE_OPTIONS$)/;
+const FOREIGN = /^(AUTH_|SECRETS_|DATABASE_|GRAPHQL_|RATE_LIMIT_|REDIS_URL$|DATA_DIR$|PORT$|HOST$|NODE_ENV$|LOG_LEVEL$|MAX_BODY_BYTES$|SHUTDOWN_TIMEOUT_MS$|NODE_OPTIONS$|CORS_ORIGINS$|METRICS_TOKEN$)/;
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
