@@ -42,9 +42,13 @@ export function useHealthRoutes(readiness: Readiness, metrics: Metrics, metricsT
   };
 }
 
-/** Compares an Authorization header with `Bearer <token>` in constant time (both hashed first, so lengths match). */
+/** Whether an Authorization header carries `token` as its bearer token, compared in constant time. */
 function bearerMatcher(token: string): (authorization: string | null) => boolean {
+  // Both sides are hashed first so that timingSafeEqual compares equal lengths.
   const digest = (value: string) => createHash('sha256').update(value).digest();
-  const expected = digest(`Bearer ${token}`);
-  return (authorization) => authorization !== null && timingSafeEqual(digest(authorization), expected);
+  const expected = digest(token);
+  return (authorization) => {
+    const given = authorization === null ? undefined : /^bearer +(\S+) *$/i.exec(authorization)?.[1];
+    return given !== undefined && timingSafeEqual(digest(given), expected);
+  };
 }

@@ -369,6 +369,7 @@ describe('/metrics with METRICS_TOKEN set', () => {
     ['no Authorization header', {}],
     ['another token', { authorization: 'Bearer scrape-token-0123456789abcdeX' }],
     ['the token without the Bearer scheme', { authorization: METRICS_TOKEN }],
+    ['the token with more after it', { authorization: `Bearer ${METRICS_TOKEN} ${METRICS_TOKEN}` }],
     ['a valid API token', 'api'],
   ] as const)('refuses a scrape with %s: 401, no samples', async (_what, headers) => {
     const tenant = await guarded.newTenant();
@@ -381,9 +382,12 @@ describe('/metrics with METRICS_TOKEN set', () => {
   });
 
   it('serves the samples to a scrape that sends the token, and leaves the health endpoints open', async () => {
-    const scraped = await rawFetch(guarded, { method: 'GET', headers: { authorization: `Bearer ${METRICS_TOKEN}` } }, '/metrics');
-    expect(scraped.status).toBe(200);
-    expect(scraped.text).toContain('# TYPE graphql_requests_total counter');
+    // the scheme's name is case-insensitive (RFC 9110)
+    for (const scheme of ['Bearer', 'bearer']) {
+      const scraped = await rawFetch(guarded, { method: 'GET', headers: { authorization: `${scheme} ${METRICS_TOKEN}` } }, '/metrics');
+      expect(scraped.status, scheme).toBe(200);
+      expect(scraped.text).toContain('# TYPE graphql_requests_total counter');
+    }
     for (const path of ['/healthz', '/readyz']) {
       expect((await rawFetch(guarded, { method: 'GET' }, path)).status, path).toBe(200);
     }
