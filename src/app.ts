@@ -90,7 +90,7 @@ export function createApp(deps: AppDeps): App {
       ...useQueryLimits(config.limits),
       ...(config.graphql.fieldSuggestions ? [] : [useNoSuggestions()]),
       useAuthentication(verifyToken),
-      ...(rateLimiter ? [useRateLimit(rateLimiter, metrics)] : []),
+      ...(rateLimiter ? [useRateLimit(rateLimiter, metrics, config.limits.maxTokens)] : []),
       useCompiledQueries(),
     ],
     context: ({ request }) => {

@@ -5,9 +5,8 @@ import type { GraphQLContext } from '../context.ts';
 import { locationOf } from './mask-error.ts';
 import type { Metrics } from './metrics.ts';
 import { isGraphQLPath } from './request-path.ts';
-import { requestState } from './request-state.ts';
+import { recordOperationName, requestState } from './request-state.ts';
 
-const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const MAX_OPERATION_LABELS = 200;
 
 /**
@@ -31,13 +30,11 @@ export function useRequestObservability(logger: Logger, metrics: Metrics): Plugi
       requestState(request);
     },
     onParams({ request, params }) {
-      const name = params.operationName;
-      if (typeof name === 'string' && OPERATION_NAME.test(name)) requestState(request).operationName = name;
+      recordOperationName(request, params.operationName);
     },
     onExecute({ args }) {
       const context = args.contextValue as GraphQLContext & { request: Request };
-      const name = getOperationAST(args.document, args.operationName)?.name?.value;
-      if (name && OPERATION_NAME.test(name)) requestState(context.request).operationName = name;
+      recordOperationName(context.request, getOperationAST(args.document, args.operationName)?.name?.value);
     },
     onResultProcess({ request, result, setResult }) {
       if (Array.isArray(result) || !result || typeof result !== 'object' || !('errors' in result) || !result.errors) return;

@@ -111,6 +111,42 @@ describe('rate limiting in memory (RATE_LIMIT_PER_SECOND=1, RATE_LIMIT_BURST=3)'
   });
 });
 
+describe('what a principal over its limit sends', () => {
+  const MALFORMED = 'query Broken { models(';
+  const INVALID = 'query Invalid { noSuchField }';
+
+  it('spends a token on a document that does not parse or validate, and refuses it with 429 once the bucket is empty', async () => {
+    const frank = await principal(t);
+    const malformed = await t.gql(MALFORMED, undefined, frank.options);
+    expect(malformed.body.errors?.[0]?.extensions?.code, malformed.text).toBe('GRAPHQL_PARSE_FAILED');
+    const invalid = await t.gql(INVALID, undefined, frank.options);
+    expect(invalid.body.errors?.[0]?.extensions?.code, invalid.text).toBe('GRAPHQL_VALIDATION_FAILED');
+    expectAllowed(await t.gql(PING, undefined, frank.options));
+    // the two refused documents took two of the three tokens: the fourth request is over the limit
+    expectRateLimited(await t.gql(PING, undefined, frank.options));
+    expectRateLimited(await t.gql(MALFORMED, undefined, frank.options));
+    expectRateLimited(await t.gql(INVALID, undefined, frank.options));
+  });
+
+  it('logs a refusal with the operation named in the document, in operationName, or none', async () => {
+    const grace = await principal(t);
+    for (let i = 0; i < 3; i++) expectAllowed(await t.gql(PING, undefined, grace.options));
+    const sent = [
+      { query: 'query Named { __typename }', operationName: undefined, logged: 'Named' },
+      { query: 'query A { __typename } query B { __typename }', operationName: 'B', logged: 'B' },
+      { query: '{ __typename }', operationName: undefined, logged: null },
+      { query: MALFORMED, operationName: undefined, logged: null },
+    ];
+    for (const { query, operationName, logged } of sent) {
+      const refused = await t.gql(query, undefined, { ...grace.options, operationName });
+      expectRateLimited(refused);
+      const requestId = refused.headers.get('x-request-id');
+      const line = t.logs.map((text) => JSON.parse(text)).find((entry) => entry.msg === 'request completed' && entry.requestId === requestId);
+      expect(line, query).toMatchObject({ outcome: 'RATE_LIMITED', operation: logged, sub: grace.sub });
+    }
+  });
+});
+
 describe('refilling', () => {
   it('gives a refused principal a token back after 1 s', async () => {
     const erin = await principal(t);
