@@ -34,7 +34,7 @@ export function requestState(request: Request): RequestState {
   return state;
 }
 
-/** Names longer than this, or not GraphQL names, are not logged or used as a metric label. */
+/** A GraphQL name of at most 64 characters; anything else is not logged or used as a metric label. */
 const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 /** Records the operation's name for the request's log line and metrics, when it is a usable one. */
