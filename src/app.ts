@@ -20,11 +20,11 @@ import { createSecretBox } from './secrets/secret-box.ts';
 import { createGraphiQLRenderer } from './server/graphiql.ts';
 import { createErrorMasker } from './server/mask-error.ts';
 import { createMetrics, type Metrics } from './server/metrics.ts';
-import { useCors } from './server/use-cors.ts';
 import { requestState } from './server/request-state.ts';
 import { authenticationOf, useAuthentication } from './server/use-authentication.ts';
 import { useBodyLimit } from './server/use-body-limit.ts';
 import { useCompiledQueries } from './server/use-compiled-queries.ts';
+import { useCors } from './server/use-cors.ts';
 import { useHealthRoutes } from './server/use-health-routes.ts';
 import { useIntrospectionSwitch } from './server/use-introspection-switch.ts';
 import { useQueryLimits } from './server/use-query-limits.ts';
@@ -90,7 +90,7 @@ export function createApp(deps: AppDeps): App {
       ...useQueryLimits(config.limits),
       ...(config.graphql.fieldSuggestions ? [] : [useNoSuggestions()]),
       useAuthentication(verifyToken),
-      ...(rateLimiter ? [useRateLimit(rateLimiter, metrics, config.limits.maxTokens)] : []),
+      ...(rateLimiter ? [useRateLimit(rateLimiter, metrics, verifyToken, config.limits.maxTokens)] : []),
       useCompiledQueries(),
     ],
     context: ({ request }) => {
